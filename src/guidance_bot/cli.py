@@ -1,0 +1,258 @@
+"""The ``guidance-bot`` command.
+
+Exit statuses: 0 success; 1 the check or evaluation failed, or the knowledge could not be loaded;
+2 bad usage or an unreadable input file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from . import messages as m
+from .answering import Answerer
+from .config import ConfigError, Settings
+from .evaluation import EvalFileError, load_eval, run_eval
+from .i18n import Lang, parse_lang
+from .knowledge import LiveKnowledge, load_knowledge
+from .replies import render_text
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.load(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if getattr(args, "knowledge", None):
+        from dataclasses import replace
+
+        settings = replace(settings, knowledge_dir=args.knowledge.resolve())
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- knowledge -------------------------------------------------------------------------------------
+
+def cmd_knowledge_check(args, settings: Settings) -> int:
+    directory = (args.dir or settings.knowledge_dir).resolve()
+    result = load_knowledge(directory)
+    base = Path.cwd()
+    for problem in result.problems:
+        print(problem.format(relative_to=base))
+    if result.ok:
+        kb = result.knowledge
+        print(f"OK: {len(kb.entries)} 件のエントリーに問題はありません "
+              f"({len(kb.entries)} entries, no problems) [{_shown(directory)}]")
+        return EXIT_OK
+    print(f"NG: {len(result.problems)} 件の問題があります ({len(result.problems)} problem(s))", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def cmd_knowledge_list(args, settings: Settings) -> int:
+    kb = _load(settings)
+    if kb is None:
+        return EXIT_FAIL
+    rows = []
+    for e in kb.entries.values():
+        rows.append({
+            "id": e.id,
+            "title": {"ja": e.title.ja, "en": e.title.en},
+            "source": [{"doc": s.doc, "section": s.section} for s in e.sources],
+            "tags": list(e.tags),
+            "alert": e.alert is not None,
+            "consult": e.consult,
+        })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for row, e in zip(rows, kb.entries.values()):
+        source = "; ".join(f"{kb.documents[s.doc].short if s.doc in kb.documents else s.doc} {s.section}"
+                           for s in e.sources)
+        print(f"{e.id}\n    {e.title.ja} / {e.title.en}\n    {source}")
+    print(f"({len(rows)} 件 / entries)")
+    return EXIT_OK
+
+
+# -- asking ----------------------------------------------------------------------------------------
+
+def cmd_ask(args, settings: Settings) -> int:
+    question = " ".join(args.question).strip()
+    lang = args.lang
+    if not question:
+        return _fail(m.EMPTY_QUESTION.ja + " / " + m.EMPTY_QUESTION.en, EXIT_USAGE)
+    answerer = _answerer(settings)
+    if answerer is None:
+        return EXIT_FAIL
+    answer = answerer.ask(question, lang)
+    reply, decision = answer.reply, answer.decision
+    if args.json:
+        print(json.dumps({
+            "answered": decision.answered,
+            "outcome": decision.outcome,
+            "entry": decision.entry_id,
+            "score": decision.best.score if decision.best else 0.0,
+            "suggestions": list(decision.suggestions),
+            "language": reply.language,
+            "title": reply.title,
+            "text": render_text(reply),
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(reply))
+    return EXIT_OK
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    from .console import run_chat
+
+    answerer = _answerer(settings)
+    if answerer is None:
+        return EXIT_FAIL
+    return run_chat(answerer, args.lang)
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    try:
+        items = load_eval(args.file)
+    except EvalFileError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    answerer = _answerer(settings)
+    if answerer is None:
+        return EXIT_FAIL
+    known = answerer.knowledge.entries
+    unknown = sorted({e for item in items for e in item.expect if e not in known})
+    if unknown:
+        return _fail(f"{args.file}: ナレッジにない id があります (unknown ids): {', '.join(unknown)}", EXIT_USAGE)
+    report = run_eval(answerer.index.matcher.decide, items)
+    figures = report.figures()
+    if args.json:
+        out = dict(figures)
+        out["misses"] = [
+            {"question": x.question, "expect": list(x.expect), "outcome": x.outcome, "got": list(x.got),
+             "score": x.score, "kind": x.kind, "line": x.line}
+            for x in report.misses
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for x in report.misses:
+            print(f"{args.file}:{x.line}: [{x.kind}] {x.question!r} expect={list(x.expect)} "
+                  f"{x.outcome}={list(x.got)} score={x.score}")
+        for key, value in figures.items():
+            print(f"{key:>16}: {value}")
+    failed = _below(figures, args)
+    for message in failed:
+        print(message, file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _below(figures: dict, args) -> list[str]:
+    limits = [("top1", args.min_top1, 1), ("top3", args.min_top3, 1), ("abstain_ok", args.min_abstain, 1),
+              ("wrong_confident", args.max_wrong, -1)]
+    failed = []
+    for key, limit, sign in limits:
+        if limit is not None and (figures[key] - limit) * sign < 0:
+            word = "下回りました (below)" if sign > 0 else "上回りました (above)"
+            failed.append(f"{key} {figures[key]} が基準 {limit} を{word} the limit")
+    return failed
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _load(settings: Settings):
+    result = load_knowledge(settings.knowledge_dir)
+    if result.knowledge is None:
+        for problem in result.problems[:20]:
+            print(problem.format(relative_to=Path.cwd()), file=sys.stderr)
+        _fail(f"{m.KNOWLEDGE_UNAVAILABLE.ja}\n{m.KNOWLEDGE_UNAVAILABLE.en}", EXIT_FAIL)
+        return None
+    return settings.apply_contacts(result.knowledge)
+
+
+def _answerer(settings: Settings) -> Answerer | None:
+    live = LiveKnowledge(settings.knowledge_dir)
+    result = live.reload()
+    if result.knowledge is None:
+        for problem in result.problems[:20]:
+            print(problem.format(relative_to=Path.cwd()), file=sys.stderr)
+        _fail(f"{m.KNOWLEDGE_UNAVAILABLE.ja}\n{m.KNOWLEDGE_UNAVAILABLE.en}", EXIT_FAIL)
+        return None
+    return Answerer(live, settings)
+
+
+def _fail(message: str, status: int) -> int:
+    print(message, file=sys.stderr)
+    return status
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _lang(value: str) -> Lang:
+    lang = parse_lang(value)
+    if lang is None:
+        raise argparse.ArgumentTypeError("ja か en を指定してください (use ja or en)")
+    return lang
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guidance-bot",
+        description="品川区職員向けガイダンスボット / Shinagawa City staff guidance bot",
+    )
+    parser.add_argument("--version", action="version", version=f"guidance-bot {__version__}")
+    parser.add_argument("--config", type=Path, help="設定ファイル / settings file (YAML)")
+    sub = parser.add_subparsers(title="commands")
+
+    knowledge = sub.add_parser("knowledge", help="ナレッジの検査と一覧 / check and list the knowledge")
+    ksub = knowledge.add_subparsers(title="knowledge commands")
+    check = ksub.add_parser("check", help="全ファイルを検査 / validate every file (FILE:LINE: message)")
+    check.add_argument("dir", nargs="?", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    check.set_defaults(run=cmd_knowledge_check)
+    listing = ksub.add_parser("list", help="エントリーの一覧 / list the entries")
+    listing.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
+    listing.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    listing.set_defaults(run=cmd_knowledge_list)
+
+    ask = sub.add_parser("ask", help="1つの質問に答える / answer one question")
+    ask.add_argument("question", nargs="+", help="質問 / the question")
+    ask.add_argument("--lang", type=_lang, help="回答の言語 ja|en（既定: 質問の言語）/ reply language")
+    ask.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
+    ask.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    ask.set_defaults(run=cmd_ask)
+
+    chat = sub.add_parser("chat", help="コンソールで対話 / interactive console chat")
+    chat.add_argument("--lang", type=_lang, help="回答の言語 ja|en / reply language")
+    chat.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    chat.set_defaults(run=cmd_chat)
+
+    ev = sub.add_parser("eval", help="評価セットで測定 / measure on an evaluation set")
+    ev.add_argument("file", type=Path, help="YAML: [{question: ..., expect: [id, ...]}]")
+    ev.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
+    ev.add_argument("--min-top1", type=float, help="top1 がこれ未満なら終了コード1 / exit 1 below this")
+    ev.add_argument("--min-top3", type=float, help="top3 の下限 / lowest acceptable top3")
+    ev.add_argument("--min-abstain", type=float, help="abstain_ok の下限 / lowest acceptable abstain_ok")
+    ev.add_argument("--max-wrong", type=float, help="wrong_confident の上限 / highest acceptable wrong_confident")
+    ev.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    ev.set_defaults(run=cmd_eval)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

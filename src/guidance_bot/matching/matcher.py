@@ -1,0 +1,274 @@
+"""Ranking documents for a question, and deciding whether the best one is a confident answer.
+
+Evidence per document, each roughly in 0..1 and combined with configurable weights:
+- ``best``: the closest single example question, by IDF-weighted word overlap (Dice);
+- ``fuzzy``: rapidfuzz character similarity to the closest example question (catches spelling,
+  word-boundary and kana differences that word matching misses);
+- ``cover``: how much of the question's word weight the document's questions, title and keywords
+  explain together (a question may borrow words from several examples);
+- ``fields``: BM25 over those same fields pooled, which rewards repeated evidence;
+- ``answer``: BM25 over the answer text, weighted lower for curated knowledge because answers use
+  the documents' vocabulary rather than staff's.
+BM25 figures are divided by the question's total word weight, so they are comparable across
+questions and a threshold means the same thing for every question.
+
+Words the index has never seen get the highest IDF, so a question about something else
+(区長の今日の予定) cannot score high just by sharing one word with an entry.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from .normalize import Normalizer, Slot, squeeze
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDoc:
+    """What the matcher indexes: any FAQ-like item, not only knowledge entries."""
+
+    id: str
+    questions: Sequence[str]
+    answer: str = ""
+    keywords: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    best: float = 0.35
+    fuzzy: float = 0.25
+    cover: float = 0.25
+    fields: float = 0.0
+    answer: float = 0.15
+    k1: float = 1.2  # BM25 term-frequency saturation
+    b: float = 0.75  # BM25 length normalisation
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
+    runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
+
+    answer: float = 0.55
+    margin: float = 0.05
+    suggest: float = 0.30
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    score: float
+    best: float = 0.0
+    fuzzy: float = 0.0
+    cover: float = 0.0
+    fields: float = 0.0
+    answer: float = 0.0
+    question: str = ""  # the closest example question
+
+
+Outcome = Literal["answer", "suggest", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "answer"
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def entry_id(self) -> str | None:
+        return self.candidates[0].id if self.answered else None
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """Ids offered as "did you mean" (empty when answered confidently)."""
+        return () if self.answered else tuple(c.id for c in self.candidates)
+
+
+class _Field:
+    """A BM25 field: term → [(doc, tf)], with document lengths."""
+
+    def __init__(self, docs_terms: list[dict[str, int]]) -> None:
+        self.post: dict[str, list[tuple[int, int]]] = {}
+        self.lengths = [sum(tf.values()) for tf in docs_terms]
+        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+        for d, tf in enumerate(docs_terms):
+            for term, count in tf.items():
+                self.post.setdefault(term, []).append((d, count))
+
+    def score(self, slots: list[Slot], weights: list[float], k1: float, b: float) -> dict[int, float]:
+        acc: dict[int, float] = {}
+        avg = self.avg or 1.0
+        for slot, weight in zip(slots, weights):
+            best: dict[int, float] = {}
+            for form in slot:
+                for d, tf in self.post.get(form, ()):
+                    norm = k1 * (1 - b + b * self.lengths[d] / avg)
+                    value = weight * tf * (k1 + 1) / (tf + norm)
+                    if value > best.get(d, 0.0):
+                        best[d] = value
+            for d, value in best.items():
+                acc[d] = acc.get(d, 0.0) + value
+        return acc
+
+
+class Matcher:
+    """Indexes MatchDocs once; ranks questions against them in about a millisecond."""
+
+    def __init__(
+        self,
+        docs: Iterable[MatchDoc],
+        *,
+        synonyms: Iterable[Sequence[str]] = (),
+        weights: Weights = Weights(),
+        thresholds: Thresholds = Thresholds(),
+    ) -> None:
+        self.docs: list[MatchDoc] = list(docs)
+        self.weights = weights
+        self.thresholds = thresholds
+        self.normalizer = Normalizer(synonyms)
+        self._build()
+
+    # -- index ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        norm = self.normalizer
+        self._q_doc: list[int] = []  # question index → doc index
+        self._q_text: list[str] = []  # squeezed question, for fuzzy matching
+        self._q_raw: list[str] = []
+        q_slots: list[list[Slot]] = []
+        field_tf: list[dict[str, int]] = []
+        answer_tf: list[dict[str, int]] = []
+        for d, doc in enumerate(self.docs):
+            tf: dict[str, int] = {}
+            for q in doc.questions:
+                slots = norm.slots(q)
+                q_slots.append(slots)
+                self._q_doc.append(d)
+                self._q_text.append(squeeze(q))
+                self._q_raw.append(q)
+                _count(slots, tf)
+            for k in doc.keywords:
+                _count(norm.slots(k), tf)
+            field_tf.append(tf)
+            answer_tf.append(_count(norm.slots(doc.answer), {}) if doc.answer else {})
+
+        n = max(len(self.docs), 1)
+        df: dict[str, int] = {}
+        for fields, answer in zip(field_tf, answer_tf):
+            for t in fields.keys() | answer.keys():
+                df[t] = df.get(t, 0) + 1
+        # Smoothed IDF; unseen words get the maximum, which pulls out-of-scope questions down.
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        self._idf_unseen = math.log((n + 1) / 0.5)
+
+        self._q_post: dict[str, list[int]] = {}
+        for qi, slots in enumerate(q_slots):
+            for form in {f for s in slots for f in s}:
+                self._q_post.setdefault(form, []).append(qi)
+        self._q_weight = [sum(self._slot_weight(s) for s in slots) for slots in q_slots]
+        self._fields = _Field(field_tf)
+        self._answers = _Field(answer_tf)
+        self._f_post = {t: [d for d, _ in post] for t, post in self._fields.post.items()}
+
+    def _slot_weight(self, slot: Slot) -> float:
+        return max(self._idf.get(f, self._idf_unseen) for f in slot)
+
+    # -- ranking --------------------------------------------------------------------------------
+
+    def rank(self, query: str, limit: int | None = 10) -> list[Candidate]:
+        """The documents best matching the query, best first, with their evidence."""
+        slots = self.normalizer.slots(query)
+        squeezed = squeeze(query)
+        if not slots and not squeezed:
+            return []
+        w = self.weights
+        weights = [self._slot_weight(s) for s in slots]
+        total = sum(weights) or 1.0
+
+        best: dict[int, tuple[float, int]] = {}
+        for qi, common in _accumulate(slots, weights, self._q_post).items():
+            dice = 2 * common / (total + self._q_weight[qi])
+            d = self._q_doc[qi]
+            if dice > best.get(d, (0.0, -1))[0]:
+                best[d] = (dice, qi)
+
+        fuzzy: dict[int, tuple[float, int]] = {}
+        if w.fuzzy and squeezed:
+            for _, score, qi in process.extract(
+                squeezed, self._q_text, scorer=fuzz.ratio, limit=None, score_cutoff=30
+            ):
+                d = self._q_doc[qi]
+                if score > fuzzy.get(d, (0.0, -1))[0]:
+                    fuzzy[d] = (score, qi)
+
+        cover = _accumulate(slots, weights, self._f_post) if w.cover else {}
+        fields = self._fields.score(slots, weights, w.k1, w.b) if w.fields else {}
+        answer = self._answers.score(slots, weights, w.k1, w.b) if w.answer else {}
+
+        def score_of(d: int) -> float:
+            return (w.best * best.get(d, (0.0,))[0] + w.fuzzy * fuzzy.get(d, (0.0,))[0] / 100
+                    + (w.cover * cover.get(d, 0.0) + w.fields * fields.get(d, 0.0)
+                       + w.answer * answer.get(d, 0.0)) / total)
+
+        touched = best.keys() | fuzzy.keys() | cover.keys() | fields.keys() | answer.keys()
+        scored = [(score_of(d), d) for d in touched]
+        top = heapq.nlargest(limit, scored) if limit else sorted(scored, reverse=True)
+        results = []
+        for score, d in top:
+            b, bq = best.get(d, (0.0, -1))
+            z, zq = fuzzy.get(d, (0.0, -1))
+            qi = bq if bq >= 0 else zq
+            results.append(Candidate(
+                id=self.docs[d].id, score=round(score, 4), best=round(b, 4), fuzzy=round(z / 100, 4),
+                cover=round(cover.get(d, 0.0) / total, 4), fields=round(fields.get(d, 0.0) / total, 4),
+                answer=round(answer.get(d, 0.0) / total, 4), question=self._q_raw[qi] if qi >= 0 else "",
+            ))
+        results.sort(key=lambda c: (-c.score, c.id))
+        return results
+
+    def decide(self, query: str) -> Decision:
+        """Answer, suggest or abstain, by the configured thresholds."""
+        t = self.thresholds
+        ranked = self.rank(query, limit=max(t.max_suggestions, 2))
+        if not ranked or ranked[0].score < t.suggest:
+            return Decision("none", ())
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= t.answer and top.score - runner_up >= t.margin:
+            return Decision("answer", tuple(ranked[:1]))
+        offered = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
+        return Decision("suggest", offered)
+
+
+def _count(slots: list[Slot], tf: dict[str, int]) -> dict[str, int]:
+    for slot in slots:
+        for form in slot:
+            tf[form] = tf.get(form, 0) + 1
+    return tf
+
+
+def _accumulate(slots: list[Slot], weights: list[float], post: dict[str, list[int]]) -> dict[int, float]:
+    """Per indexed item, the weight of the query slots it contains (each slot counted once)."""
+    acc: dict[int, float] = {}
+    for slot, weight in zip(slots, weights):
+        hit: set[int] = set()
+        for form in slot:
+            hit.update(post.get(form, ()))
+        for i in hit:
+            acc[i] = acc.get(i, 0.0) + weight
+    return acc

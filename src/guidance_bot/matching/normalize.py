@@ -1,0 +1,151 @@
+"""Text normalisation for matching: Japanese via SudachiPy, English via light stemming.
+
+A text becomes a list of *slots*, one per content word. A slot holds every form the word may
+appear as in the knowledge (normalised form, dictionary form, synonym group), so 言われた, 言う and
+いう all meet, and 録った meets 録る.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+from sudachipy import Dictionary, SplitMode
+
+Slot = tuple[str, ...]  # the forms of one content word; the first is its canonical form
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_LATIN_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9'’\-]*$")
+
+# Parts of speech that carry meaning. Particles, auxiliaries, symbols and pronouns do not.
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞", "連体詞"}
+# Light verbs and fillers present in almost every question; they only add noise.
+_JA_STOP = {
+    "為る", "する", "居る", "いる", "有る", "ある", "成る", "なる", "れる", "られる", "せる", "てる",
+    "ちゃう", "貰う", "もらう", "呉れる", "くれる", "下さる", "くださる", "頂く", "いただく", "良い",
+    "事", "こと", "物", "もの", "時", "とき", "方", "ほう", "所", "ところ", "様", "よう", "為", "ため",
+    "さん", "的", "等", "など", "的", "とか", "何", "なに", "どう", "如何", "いかが", "此れ", "其れ",
+    "此の", "其の", "彼の", "ちょっと", "一寸", "又", "また", "もう", "とても", "凄い", "すごい",
+    "思う", "分かる", "わかる", "知る", "教える", "出来る", "できる", "可い", "べし", "御", "お", "ご",
+    "只今", "今", "いま", "場合", "感じ", "やつ", "奴", "ん", "の",
+}
+_EN_STOP = {
+    "a", "an", "the", "and", "or", "but", "if", "so", "of", "to", "in", "on", "at", "by", "for",
+    "with", "about", "from", "into", "as", "is", "am", "are", "was", "were", "be", "been", "being",
+    "do", "does", "did", "doing", "have", "has", "had", "i", "me", "my", "we", "our", "us", "you",
+    "your", "he", "him", "his", "she", "her", "they", "them", "their", "it", "its", "this", "that",
+    "these", "those", "there", "here", "what", "which", "who", "whom", "how", "when", "where", "why",
+    "can", "could", "should", "would", "will", "shall", "may", "might", "must", "just", "really",
+    "very", "some", "any", "all", "get", "got", "getting", "s", "t", "ok", "okay", "please", "hi",
+    "hello", "im", "i'm", "it's", "i've", "i'd", "don't", "dont", "doesn't", "isn't", "someone",
+    "somebody", "something", "thing", "things", "one", "let", "need", "want", "know", "tell",
+    "say", "said", "like", "also", "still", "keep", "now", "then", "than", "too", "even", "again",
+}
+
+# Katakana → hiragana, so カスハラ and かすはら compare equal at character level.
+_KATA_TO_HIRA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def fold(text: str) -> str:
+    """NFKC (full/half width), case folding and kana unification, for character-level comparison."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return text.translate(_KATA_TO_HIRA)
+
+
+def squeeze(text: str) -> str:
+    """The folded text with spaces and punctuation removed: what a fuzzy character match compares."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+class Normalizer:
+    """Turns text into slots. One instance per knowledge version (it holds the synonym table)."""
+
+    def __init__(self, synonyms: Iterable[Sequence[str]] = ()) -> None:
+        self._tokenizer = _tokenizer()
+        self._stemmer = snowballstemmer.stemmer("english")
+        # Synonym terms are normalised with the same pipeline, so 言われた-style inflections match.
+        self._synonyms: dict[tuple[str, ...], str] = {}
+        self._max_len = 1
+        for group in synonyms:
+            canonical = "≡" + fold(group[0])
+            for term in group:
+                # Sudachi may split a word on its own differently than in a sentence
+                # (土下座 alone is 土/下座), so the whole term is a key as well.
+                keys = {tuple(slot[0] for slot in self._raw_slots(term)), (fold(term),)}
+                for key in filter(None, keys):
+                    self._synonyms.setdefault(key, canonical)
+                    self._max_len = max(self._max_len, len(key))
+
+    def slots(self, text: str) -> list[Slot]:
+        """Content words of the text, with synonyms folded into one group form."""
+        raw = self._raw_slots(text)
+        if not self._synonyms:
+            return raw
+        out: list[Slot] = []
+        i = 0
+        while i < len(raw):
+            for n in range(min(self._max_len, len(raw) - i), 0, -1):
+                group = self._lookup(raw[i:i + n])
+                if group:
+                    out.append((group, *dict.fromkeys(f for s in raw[i:i + n] for f in s)))
+                    i += n
+                    break
+            else:
+                out.append(raw[i])
+                i += 1
+        return out
+
+    def terms(self, text: str) -> set[str]:
+        """Every form of every slot: what an indexed text offers for matching."""
+        return {form for slot in self.slots(text) for form in slot}
+
+    def _lookup(self, window: list[Slot]) -> str | None:
+        # Try the canonical forms first, then the dictionary forms (録った → 録る).
+        for pick in (0, -1):
+            group = self._synonyms.get(tuple(slot[pick] for slot in window))
+            if group:
+                return group
+        return None
+
+    def _raw_slots(self, text: str) -> list[Slot]:
+        text = unicodedata.normalize("NFKC", text)
+        if text.isascii():
+            return self._english(text)
+        slots: list[Slot] = []
+        for m in self._tokenizer.tokenize(text, SplitMode.A):
+            surface = m.surface()
+            if _LATIN_TOKEN.match(surface):
+                slots.extend(self._english(surface))
+                continue
+            pos = m.part_of_speech()
+            if pos[0] not in _CONTENT_POS:
+                continue
+            norm = fold(m.normalized_form())
+            lemma = fold(m.dictionary_form())
+            if norm in _JA_STOP or lemma in _JA_STOP:
+                continue
+            slots.append((norm,) if norm == lemma else (norm, lemma))
+        return slots
+
+    def _english(self, text: str) -> list[Slot]:
+        words = [w.replace("’", "'") for w in _ASCII_WORD.findall(text.casefold())]
+        slots: list[Slot] = []
+        for word in words:
+            if word in _EN_STOP:
+                continue
+            if "'" in word:  # contractions: don't → don (dropped), it's → it (dropped)
+                word = word.split("'")[0]
+                if word in _EN_STOP or word.endswith("n"):
+                    continue
+            stem = self._stemmer.stemWord(word)
+            slots.append((stem,))
+        return slots
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    # Loading the dictionary takes ~50 ms; share one tokenizer across normalizers.
+    return Dictionary(dict="core").create()

@@ -1,0 +1,39 @@
+"""Every fixed text the bot shows, in Japanese and English."""
+
+from __future__ import annotations
+
+from .i18n import Text
+
+ALERT_HEADING = Text("【緊急・安全第一】", "[URGENT - safety first]")
+STEPS_HEADING = Text("対応の手順", "What to do")
+PHRASES_HEADING = Text("対応例（言い方の例）", "Example phrases (対応例)")
+SOURCE_HEADING = Text("出典", "Source")
+CONTACTS_HEADING = Text("問い合わせ先", "Contact")
+RELATED_HEADING = Text("関連する項目", "Related topics")
+DID_YOU_MEAN = Text("もしかして、次のどれかについてのご質問ですか？", "Did you mean one of these?")
+DID_YOU_MEAN_HINT = Text("番号か項目名を送ってください。", "Reply with a number or a topic name.")
+NO_ANSWER = Text(
+    "すみません、この質問にはナレッジから確実にお答えできません。",
+    "Sorry, I can't answer that reliably from the knowledge base.",
+)
+NO_ANSWER_HINT = Text(
+    "言い方を変えて質問するか、下の窓口に相談してください。困っている状況が法的な問題になりそうなときは、"
+    "コンプライアンス推進指導員（弁護士）への法律相談も申し込めます。",
+    "Try asking in other words, or ask the office below. If the situation may become a legal matter, "
+    "you can also request a legal consultation with the compliance advisor (a lawyer).",
+)
+ACTION_CONSULT = Text("指導員（弁護士）に相談する", "Consult the advisor (lawyer)")
+ACTION_SHOW = Text("この項目を見る", "Show this topic")
+PHONE = Text("電話", "Phone")
+FAX = Text("FAX", "Fax")
+EMPTY_QUESTION = Text("質問を入力してください。", "Please type a question.")
+CHAT_WELCOME = Text(
+    "guidance-bot です。コンプライアンスやカスタマー・ハラスメント対応について質問してください。"
+    "（:q で終了、:en / :ja で言語切替）",
+    "This is guidance-bot. Ask about compliance or handling customer harassment. "
+    "(:q quits, :en / :ja switches language)",
+)
+KNOWLEDGE_UNAVAILABLE = Text(
+    "ナレッジを読み込めません。`guidance-bot knowledge check` で確認してください。",
+    "The knowledge could not be loaded. Run `guidance-bot knowledge check`.",
+)
