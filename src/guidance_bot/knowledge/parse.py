@@ -102,7 +102,7 @@ class FileReader:
             text = pair.get(lang)
             if not isinstance(text, str) or not text.strip():
                 ja_name, en_name = LANG_NAMES[lang]
-                self.error(pair.line_of(lang) if lang in pair else pair.line,
+                self.error(pair.line_of(lang) if lang in pair else m.line_of(key),
                            f"{where}.{key} の{ja_name}がありません", f"{where}.{key}: {en_name} text is missing")
                 return None
             values[lang] = text.strip()
@@ -125,7 +125,7 @@ class FileReader:
             items = self.strings(pair, lang, f"{where}.{key}")
             if not items:
                 ja_name, en_name = LANG_NAMES[lang]
-                self.error(pair.line_of(lang) if lang in pair else pair.line,
+                self.error(pair.line_of(lang) if lang in pair else m.line_of(key),
                            f"{where}.{key} の{ja_name}がありません", f"{where}.{key}: {en_name} items are missing")
             lists[lang] = items
         if same_length and lists["ja"] and lists["en"] and len(lists["ja"]) != len(lists["en"]):

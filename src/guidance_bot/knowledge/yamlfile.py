@@ -10,6 +10,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
+# libyaml's parser is ~10x faster than the pure-Python one and keeps the same line marks.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class LMap(dict):
     """A YAML mapping with the line of the mapping and of each key (1-based)."""
 
@@ -59,7 +63,7 @@ def load_located(path: Path) -> tuple[Any, list[YamlProblem]]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlSyntaxError(1, f"not UTF-8: {exc.reason}") from exc
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         problems: list[YamlProblem] = []
@@ -75,7 +79,7 @@ def load_located(path: Path) -> tuple[Any, list[YamlProblem]]:
     return value, problems
 
 
-def _convert(node: Node, loader: yaml.SafeLoader, problems: list[YamlProblem]) -> Any:
+def _convert(node: Node, loader, problems: list[YamlProblem]) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         result = LMap()

@@ -7,6 +7,8 @@ Evidence per document, each roughly in 0..1 and combined with configurable weigh
 - ``cover``: how much of the question's word weight the document's questions, title and keywords
   explain together (a question may borrow words from several examples);
 - ``fields``: BM25 over those same fields pooled, which rewards repeated evidence;
+- ``chars``: BM25 over character bigrams of those fields, which finds words that segmentation
+  or the dictionary split differently (バイト in アルバイト, 職専 in 職務専念);
 - ``answer``: BM25 over the answer text, weighted lower for curated knowledge because answers use
   the documents' vocabulary rather than staff's.
 BM25 figures are divided by the question's total word weight, so they are comparable across
@@ -26,7 +28,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from .normalize import Normalizer, Slot, squeeze
+from .normalize import Normalizer, Slot, bigrams, squeeze
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Weights:
     fuzzy: float = 0.25
     cover: float = 0.25
     fields: float = 0.0
+    chars: float = 0.0
     answer: float = 0.15
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
@@ -69,6 +72,7 @@ class Candidate:
     fuzzy: float = 0.0
     cover: float = 0.0
     fields: float = 0.0
+    chars: float = 0.0
     answer: float = 0.0
     question: str = ""  # the closest example question
 
@@ -109,6 +113,10 @@ class _Field:
         for d, tf in enumerate(docs_terms):
             for term, count in tf.items():
                 self.post.setdefault(term, []).append((d, count))
+
+    def idf(self) -> dict[str, float]:
+        n = len(self.lengths) or 1
+        return {t: math.log((n + 1) / (len(post) + 0.5)) for t, post in self.post.items()}
 
     def score(self, slots: list[Slot], weights: list[float], k1: float, b: float) -> dict[int, float]:
         acc: dict[int, float] = {}
@@ -152,6 +160,7 @@ class Matcher:
         self._q_raw: list[str] = []
         q_slots: list[list[Slot]] = []
         field_tf: list[dict[str, int]] = []
+        chars_tf: list[dict[str, int]] = []
         answer_tf: list[dict[str, int]] = []
         for d, doc in enumerate(self.docs):
             tf: dict[str, int] = {}
@@ -165,6 +174,7 @@ class Matcher:
             for k in doc.keywords:
                 _count(norm.slots(k), tf)
             field_tf.append(tf)
+            chars_tf.append(_count([(g,) for t in (*doc.questions, *doc.keywords) for g in bigrams(t)], {}))
             answer_tf.append(_count(norm.slots(doc.answer), {}) if doc.answer else {})
 
         n = max(len(self.docs), 1)
@@ -183,6 +193,9 @@ class Matcher:
         self._q_weight = [sum(self._slot_weight(s) for s in slots) for slots in q_slots]
         self._fields = _Field(field_tf)
         self._answers = _Field(answer_tf)
+        self._chars = _Field(chars_tf)
+        self._chars_idf = self._chars.idf()
+        self._chars_unseen = math.log((n + 1) / 0.5)
         self._f_post = {t: [d for d, _ in post] for t, post in self._fields.post.items()}
 
     def _slot_weight(self, slot: Slot) -> float:
@@ -219,13 +232,20 @@ class Matcher:
         cover = _accumulate(slots, weights, self._f_post) if w.cover else {}
         fields = self._fields.score(slots, weights, w.k1, w.b) if w.fields else {}
         answer = self._answers.score(slots, weights, w.k1, w.b) if w.answer else {}
+        chars: dict[int, float] = {}
+        if w.chars:
+            grams = [(g,) for g in dict.fromkeys(bigrams(query))]
+            gram_weights = [self._chars_idf.get(g[0], self._chars_unseen) for g in grams]
+            gram_total = sum(gram_weights) or 1.0
+            chars = {d: v / gram_total for d, v in self._chars.score(grams, gram_weights, w.k1, w.b).items()}
 
         def score_of(d: int) -> float:
             return (w.best * best.get(d, (0.0,))[0] + w.fuzzy * fuzzy.get(d, (0.0,))[0] / 100
+                    + w.chars * chars.get(d, 0.0)
                     + (w.cover * cover.get(d, 0.0) + w.fields * fields.get(d, 0.0)
                        + w.answer * answer.get(d, 0.0)) / total)
 
-        touched = best.keys() | fuzzy.keys() | cover.keys() | fields.keys() | answer.keys()
+        touched = best.keys() | fuzzy.keys() | cover.keys() | fields.keys() | answer.keys() | chars.keys()
         scored = [(score_of(d), d) for d in touched]
         top = heapq.nlargest(limit, scored) if limit else sorted(scored, reverse=True)
         results = []
@@ -236,6 +256,7 @@ class Matcher:
             results.append(Candidate(
                 id=self.docs[d].id, score=round(score, 4), best=round(b, 4), fuzzy=round(z / 100, 4),
                 cover=round(cover.get(d, 0.0) / total, 4), fields=round(fields.get(d, 0.0) / total, 4),
+                chars=round(chars.get(d, 0.0), 4),
                 answer=round(answer.get(d, 0.0) / total, 4), question=self._q_raw[qi] if qi >= 0 else "",
             ))
         results.sort(key=lambda c: (-c.score, c.id))

@@ -60,15 +60,30 @@ def squeeze(text: str) -> str:
     return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of the squeezed text, for Japanese; English words are kept whole."""
+    out: list[str] = []
+    for run in re.findall(r"[a-z0-9]+|[^a-z0-9]+", squeeze(text)):
+        if run.isascii():
+            out.append(run)
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
 class Normalizer:
     """Turns text into slots. One instance per knowledge version (it holds the synonym table)."""
 
-    def __init__(self, synonyms: Iterable[Sequence[str]] = ()) -> None:
+    def __init__(self, synonyms: Iterable[Sequence[str]] = (), *, compounds: bool = True) -> None:
         self._tokenizer = _tokenizer()
+        self._compounds = compounds
         self._stemmer = snowballstemmer.stemmer("english")
         # Synonym terms are normalised with the same pipeline, so 言われた-style inflections match.
-        self._synonyms: dict[tuple[str, ...], str] = {}
-        self._max_len = 1
+        # Indexed by their first form, longest first, so a text is scanned in one pass.
+        self._synonyms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._stems: dict[str, str] = {}
         for group in synonyms:
             canonical = "≡" + fold(group[0])
             for term in group:
@@ -76,8 +91,11 @@ class Normalizer:
                 # (土下座 alone is 土/下座), so the whole term is a key as well.
                 keys = {tuple(slot[0] for slot in self._raw_slots(term)), (fold(term),)}
                 for key in filter(None, keys):
-                    self._synonyms.setdefault(key, canonical)
-                    self._max_len = max(self._max_len, len(key))
+                    bucket = self._synonyms.setdefault(key[0], [])
+                    if all(k != key for k, _ in bucket):
+                        bucket.append((key, canonical))
+        for bucket in self._synonyms.values():
+            bucket.sort(key=lambda item: -len(item[0]))
 
     def slots(self, text: str) -> list[Slot]:
         """Content words of the text, with synonyms folded into one group form."""
@@ -87,12 +105,11 @@ class Normalizer:
         out: list[Slot] = []
         i = 0
         while i < len(raw):
-            for n in range(min(self._max_len, len(raw) - i), 0, -1):
-                group = self._lookup(raw[i:i + n])
-                if group:
-                    out.append((group, *dict.fromkeys(f for s in raw[i:i + n] for f in s)))
-                    i += n
-                    break
+            match = self._match_synonym(raw, i)
+            if match:
+                n, group = match
+                out.append((group, *dict.fromkeys(f for s in raw[i:i + n] for f in s)))
+                i += n
             else:
                 out.append(raw[i])
                 i += 1
@@ -102,12 +119,13 @@ class Normalizer:
         """Every form of every slot: what an indexed text offers for matching."""
         return {form for slot in self.slots(text) for form in slot}
 
-    def _lookup(self, window: list[Slot]) -> str | None:
-        # Try the canonical forms first, then the dictionary forms (録った → 録る).
+    def _match_synonym(self, raw: list[Slot], i: int) -> tuple[int, str] | None:
+        """The longest synonym term starting at slot i, trying canonical then dictionary forms."""
         for pick in (0, -1):
-            group = self._synonyms.get(tuple(slot[pick] for slot in window))
-            if group:
-                return group
+            for key, group in self._synonyms.get(raw[i][pick], ()):
+                n = len(key)
+                if i + n <= len(raw) and all(raw[i + j][pick] == key[j] for j in range(n)):
+                    return n, group
         return None
 
     def _raw_slots(self, text: str) -> list[Slot]:
@@ -115,20 +133,27 @@ class Normalizer:
         if text.isascii():
             return self._english(text)
         slots: list[Slot] = []
-        for m in self._tokenizer.tokenize(text, SplitMode.A):
-            surface = m.surface()
-            if _LATIN_TOKEN.match(surface):
-                slots.extend(self._english(surface))
-                continue
-            pos = m.part_of_speech()
-            if pos[0] not in _CONTENT_POS:
-                continue
-            norm = fold(m.normalized_form())
-            lemma = fold(m.dictionary_form())
-            if norm in _JA_STOP or lemma in _JA_STOP:
-                continue
-            slots.append((norm,) if norm == lemma else (norm, lemma))
+        for word in self._tokenizer.tokenize(text, SplitMode.C):
+            parts = list(word.split(SplitMode.A)) or [word]
+            for m in parts:
+                slots.extend(self._morpheme(m))
+            # A compound (国民年金, 庁舎管理規則) also counts whole, so that phrase matches score higher.
+            if self._compounds and len(parts) > 1 and word.part_of_speech()[0] == "名詞":
+                slots.append((fold(word.normalized_form()),))
         return slots
+
+    def _morpheme(self, m) -> list[Slot]:
+        surface = m.surface()
+        if _LATIN_TOKEN.match(surface):
+            return self._english(surface)
+        pos = m.part_of_speech()
+        if pos[0] not in _CONTENT_POS:
+            return []
+        norm = fold(m.normalized_form())
+        lemma = fold(m.dictionary_form())
+        if norm in _JA_STOP or lemma in _JA_STOP:
+            return []
+        return [(norm,) if norm == lemma else (norm, lemma)]
 
     def _english(self, text: str) -> list[Slot]:
         words = [w.replace("’", "'") for w in _ASCII_WORD.findall(text.casefold())]
@@ -140,7 +165,9 @@ class Normalizer:
                 word = word.split("'")[0]
                 if word in _EN_STOP or word.endswith("n"):
                     continue
-            stem = self._stemmer.stemWord(word)
+            stem = self._stems.get(word)
+            if stem is None:  # the pure-Python stemmer is slow; the vocabulary is small
+                stem = self._stems[word] = self._stemmer.stemWord(word)
             slots.append((stem,))
         return slots
 
@@ -148,4 +175,7 @@ class Normalizer:
 @lru_cache(maxsize=1)
 def _tokenizer():
     # Loading the dictionary takes ~50 ms; share one tokenizer across normalizers.
-    return Dictionary(dict="core").create()
+    dictionary = Dictionary(dict="core")
+    # SudachiPy 0.7 renamed create() to tokenizer(); accept both.
+    factory = getattr(dictionary, "tokenizer", None) or dictionary.create
+    return factory()
