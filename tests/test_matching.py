@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guidance_bot.matching import Matcher, MatchDoc, Thresholds
+from guidance_bot.matching import Matcher, MatchDoc, Thresholds, Weights
 
 DOCS = [
     MatchDoc("recording", ["通話を録音してもいい?", "無断で録音するのは違法?", "can I record the call?"],
@@ -75,9 +75,9 @@ def test_english_question_matches_english_examples(matcher):
     assert matcher.rank("is a side job ok")[0].id == "side-job"
 
 
-def test_answer_text_counts_as_weaker_evidence():
+def test_answer_text_counts_when_weighted():
     docs = [MatchDoc("a", ["窓口の受付"], "任命権者の許可が必要です。"), MatchDoc("b", ["電話の受付"], "")]
-    ranked = Matcher(docs).rank("任命権者の許可")
+    ranked = Matcher(docs, weights=Weights(answer=0.2)).rank("任命権者の許可")
     assert ranked[0].id == "a" and ranked[0].answer > 0
 
 

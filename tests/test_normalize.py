@@ -56,7 +56,12 @@ def test_particles_and_stop_words_are_dropped(norm):
 
 def test_bigrams_find_shared_parts_of_words():
     assert set(bigrams("バイト")) <= set(bigrams("アルバイトをしてもいい"))
-    assert "ok" in bigrams("OKかな")
+    assert bigrams("OKかな") == ["かな"]
+
+
+def test_char_terms_stem_english_words(norm):
+    assert norm.char_terms("Recording calls") == ["record", "call"]
+    assert norm.char_terms("SNSで晒された") == ["で晒", "晒さ", "され", "れた", "sns"]
 
 
 @pytest.mark.parametrize("text, lang", [

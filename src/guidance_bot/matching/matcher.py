@@ -7,10 +7,11 @@ Evidence per document, each roughly in 0..1 and combined with configurable weigh
 - ``cover``: how much of the question's word weight the document's questions, title and keywords
   explain together (a question may borrow words from several examples);
 - ``fields``: BM25 over those same fields pooled, which rewards repeated evidence;
-- ``chars``: BM25 over character bigrams of those fields, which finds words that segmentation
-  or the dictionary split differently (バイト in アルバイト, 職専 in 職務専念);
+- ``chars``: BM25 over character bigrams of those fields (stemmed words for English), which finds
+  words that segmentation or the dictionary split differently (バイト in アルバイト, 職専 in 職務専念);
 - ``answer``: BM25 over the answer text, weighted lower for curated knowledge because answers use
-  the documents' vocabulary rather than staff's.
+  the documents' vocabulary rather than staff's;
+- ``whole``: BM25 over questions and answer as one text (what plain FAQ search does).
 BM25 figures are divided by the question's total word weight, so they are comparable across
 questions and a threshold means the same thing for every question.
 
@@ -28,7 +29,9 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from .normalize import Normalizer, Slot, bigrams, squeeze
+from .normalize import Normalizer, Slot, squeeze
+
+FEATURES = ("best", "fuzzy", "cover", "fields", "chars", "answer", "whole")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +46,16 @@ class MatchDoc:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    best: float = 0.35
-    fuzzy: float = 0.25
-    cover: float = 0.25
-    fields: float = 0.0
-    chars: float = 0.0
-    answer: float = 0.15
+    """How much each kind of evidence counts. The defaults were measured on the bundled knowledge
+    and tests/eval/questions.yaml (many example questions per entry, short answers)."""
+
+    best: float = 0.0
+    fuzzy: float = 0.1
+    cover: float = 0.0
+    fields: float = 0.1
+    chars: float = 0.7
+    answer: float = 0.0
+    whole: float = 0.1
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
 
@@ -58,8 +65,8 @@ class Thresholds:
     """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
     runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
 
-    answer: float = 0.55
-    margin: float = 0.05
+    answer: float = 0.50
+    margin: float = 0.15
     suggest: float = 0.30
     max_suggestions: int = 3
 
@@ -74,6 +81,7 @@ class Candidate:
     fields: float = 0.0
     chars: float = 0.0
     answer: float = 0.0
+    whole: float = 0.0
     question: str = ""  # the closest example question
 
 
@@ -104,33 +112,34 @@ class Decision:
 
 
 class _Field:
-    """A BM25 field: term → [(doc, tf)], with document lengths."""
+    """A BM25 field. Postings carry the term-frequency part precomputed, so a query only adds."""
 
-    def __init__(self, docs_terms: list[dict[str, int]]) -> None:
-        self.post: dict[str, list[tuple[int, int]]] = {}
-        self.lengths = [sum(tf.values()) for tf in docs_terms]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+    def __init__(self, docs_terms: list[dict[str, int]], k1: float, b: float) -> None:
+        lengths = [sum(tf.values()) for tf in docs_terms]
+        avg = (sum(lengths) / len(lengths)) if lengths and sum(lengths) else 1.0
+        self.post: dict[str, list[tuple[int, float]]] = {}
         for d, tf in enumerate(docs_terms):
+            norm = k1 * (1 - b + b * lengths[d] / avg)
             for term, count in tf.items():
-                self.post.setdefault(term, []).append((d, count))
+                self.post.setdefault(term, []).append((d, count * (k1 + 1) / (count + norm)))
+        n = len(docs_terms) or 1
+        self.idf = {t: math.log((n + 1) / (len(p) + 0.5)) for t, p in self.post.items()}
+        self.idf_unseen = math.log((n + 1) / 0.5)
 
-    def idf(self) -> dict[str, float]:
-        n = len(self.lengths) or 1
-        return {t: math.log((n + 1) / (len(post) + 0.5)) for t, post in self.post.items()}
-
-    def score(self, slots: list[Slot], weights: list[float], k1: float, b: float) -> dict[int, float]:
+    def score(self, slots: list[Slot], weights: list[float]) -> dict[int, float]:
         acc: dict[int, float] = {}
-        avg = self.avg or 1.0
         for slot, weight in zip(slots, weights):
-            best: dict[int, float] = {}
+            if len(slot) == 1:
+                for d, sat in self.post.get(slot[0], ()):
+                    acc[d] = acc.get(d, 0.0) + weight * sat
+                continue
+            best: dict[int, float] = {}  # several forms of one word count once, at their best
             for form in slot:
-                for d, tf in self.post.get(form, ()):
-                    norm = k1 * (1 - b + b * self.lengths[d] / avg)
-                    value = weight * tf * (k1 + 1) / (tf + norm)
-                    if value > best.get(d, 0.0):
-                        best[d] = value
-            for d, value in best.items():
-                acc[d] = acc.get(d, 0.0) + value
+                for d, sat in self.post.get(form, ()):
+                    if sat > best.get(d, 0.0):
+                        best[d] = sat
+            for d, sat in best.items():
+                acc[d] = acc.get(d, 0.0) + weight * sat
         return acc
 
 
@@ -144,17 +153,18 @@ class Matcher:
         synonyms: Iterable[Sequence[str]] = (),
         weights: Weights = Weights(),
         thresholds: Thresholds = Thresholds(),
+        normalizer: Normalizer | None = None,
     ) -> None:
         self.docs: list[MatchDoc] = list(docs)
         self.weights = weights
         self.thresholds = thresholds
-        self.normalizer = Normalizer(synonyms)
+        self.normalizer = normalizer or Normalizer(synonyms)
         self._build()
 
     # -- index ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        norm = self.normalizer
+        norm, w = self.normalizer, self.weights
         self._q_doc: list[int] = []  # question index → doc index
         self._q_text: list[str] = []  # squeezed question, for fuzzy matching
         self._q_raw: list[str] = []
@@ -174,8 +184,10 @@ class Matcher:
             for k in doc.keywords:
                 _count(norm.slots(k), tf)
             field_tf.append(tf)
-            chars_tf.append(_count([(g,) for t in (*doc.questions, *doc.keywords) for g in bigrams(t)], {}))
-            answer_tf.append(_count(norm.slots(doc.answer), {}) if doc.answer else {})
+            if w.chars:
+                chars_tf.append(_count([(g,) for t in (*doc.questions, *doc.keywords)
+                                        for g in norm.char_terms(t)], {}))
+            answer_tf.append(_count(norm.slots(doc.answer), {}) if doc.answer and (w.answer or w.whole) else {})
 
         n = max(len(self.docs), 1)
         df: dict[str, int] = {}
@@ -191,12 +203,15 @@ class Matcher:
             for form in {f for s in slots for f in s}:
                 self._q_post.setdefault(form, []).append(qi)
         self._q_weight = [sum(self._slot_weight(s) for s in slots) for slots in q_slots]
-        self._fields = _Field(field_tf)
-        self._answers = _Field(answer_tf)
-        self._chars = _Field(chars_tf)
-        self._chars_idf = self._chars.idf()
-        self._chars_unseen = math.log((n + 1) / 0.5)
-        self._f_post = {t: [d for d, _ in post] for t, post in self._fields.post.items()}
+        self._f_post: dict[str, list[int]] = {}
+        for d, tf in enumerate(field_tf):
+            for t in tf:
+                self._f_post.setdefault(t, []).append(d)
+        self._fields = _Field(field_tf, w.k1, w.b) if w.fields else None
+        self._chars = _Field(chars_tf, w.k1, w.b) if w.chars else None
+        self._answers = _Field(answer_tf, w.k1, w.b) if w.answer else None
+        whole = [{**a, **{t: c + a.get(t, 0) for t, c in f.items()}} for f, a in zip(field_tf, answer_tf)]
+        self._whole = _Field(whole, w.k1, w.b) if w.whole else None
 
     def _slot_weight(self, slot: Slot) -> float:
         return max(self._idf.get(f, self._idf_unseen) for f in slot)
@@ -212,6 +227,7 @@ class Matcher:
         w = self.weights
         weights = [self._slot_weight(s) for s in slots]
         total = sum(weights) or 1.0
+        per_word = lambda scores: {d: v / total for d, v in scores.items()}  # noqa: E731
 
         best: dict[int, tuple[float, int]] = {}
         for qi, common in _accumulate(slots, weights, self._q_post).items():
@@ -229,38 +245,36 @@ class Matcher:
                 if score > fuzzy.get(d, (0.0, -1))[0]:
                     fuzzy[d] = (score, qi)
 
-        cover = _accumulate(slots, weights, self._f_post) if w.cover else {}
-        fields = self._fields.score(slots, weights, w.k1, w.b) if w.fields else {}
-        answer = self._answers.score(slots, weights, w.k1, w.b) if w.answer else {}
-        chars: dict[int, float] = {}
-        if w.chars:
-            grams = [(g,) for g in dict.fromkeys(bigrams(query))]
-            gram_weights = [self._chars_idf.get(g[0], self._chars_unseen) for g in grams]
-            gram_total = sum(gram_weights) or 1.0
-            chars = {d: v / gram_total for d, v in self._chars.score(grams, gram_weights, w.k1, w.b).items()}
+        evidence = {
+            "cover": per_word(_accumulate(slots, weights, self._f_post)) if w.cover else {},
+            "fields": per_word(self._fields.score(slots, weights)) if self._fields else {},
+            "answer": per_word(self._answers.score(slots, weights)) if self._answers else {},
+            "whole": per_word(self._whole.score(slots, weights)) if self._whole else {},
+            "chars": self._char_scores(query) if self._chars else {},
+        }
+        evidence["best"] = {d: v for d, (v, _) in best.items()}
+        evidence["fuzzy"] = {d: v / 100 for d, (v, _) in fuzzy.items()}
+        pairs = [(getattr(w, name), evidence[name]) for name in FEATURES if getattr(w, name)]
 
-        def score_of(d: int) -> float:
-            return (w.best * best.get(d, (0.0,))[0] + w.fuzzy * fuzzy.get(d, (0.0,))[0] / 100
-                    + w.chars * chars.get(d, 0.0)
-                    + (w.cover * cover.get(d, 0.0) + w.fields * fields.get(d, 0.0)
-                       + w.answer * answer.get(d, 0.0)) / total)
-
-        touched = best.keys() | fuzzy.keys() | cover.keys() | fields.keys() | answer.keys() | chars.keys()
-        scored = [(score_of(d), d) for d in touched]
+        touched = set().union(*(scores.keys() for _, scores in pairs)) if pairs else set()
+        scored = [(sum(wt * scores.get(d, 0.0) for wt, scores in pairs), d) for d in touched]
         top = heapq.nlargest(limit, scored) if limit else sorted(scored, reverse=True)
         results = []
         for score, d in top:
-            b, bq = best.get(d, (0.0, -1))
-            z, zq = fuzzy.get(d, (0.0, -1))
-            qi = bq if bq >= 0 else zq
-            results.append(Candidate(
-                id=self.docs[d].id, score=round(score, 4), best=round(b, 4), fuzzy=round(z / 100, 4),
-                cover=round(cover.get(d, 0.0) / total, 4), fields=round(fields.get(d, 0.0) / total, 4),
-                chars=round(chars.get(d, 0.0), 4),
-                answer=round(answer.get(d, 0.0) / total, 4), question=self._q_raw[qi] if qi >= 0 else "",
-            ))
+            qi = best.get(d, (0.0, -1))[1]
+            if qi < 0:
+                qi = fuzzy.get(d, (0.0, -1))[1]
+            values = {name: round(evidence[name].get(d, 0.0), 4) for name in FEATURES}
+            results.append(Candidate(id=self.docs[d].id, score=round(score, 4),
+                                     question=self._q_raw[qi] if qi >= 0 else "", **values))
         results.sort(key=lambda c: (-c.score, c.id))
         return results
+
+    def _char_scores(self, query: str) -> dict[int, float]:
+        grams = [(g,) for g in dict.fromkeys(self.normalizer.char_terms(query))]
+        weights = [self._chars.idf.get(g[0], self._chars.idf_unseen) for g in grams]
+        total = sum(weights) or 1.0
+        return {d: v / total for d, v in self._chars.score(grams, weights).items()}
 
     def decide(self, query: str) -> Decision:
         """Answer, suggest or abstain, by the configured thresholds."""

@@ -61,12 +61,10 @@ def squeeze(text: str) -> str:
 
 
 def bigrams(text: str) -> list[str]:
-    """Character bigrams of the squeezed text, for Japanese; English words are kept whole."""
+    """Character bigrams of the squeezed text's non-Latin runs (Japanese); Latin runs are skipped."""
     out: list[str] = []
-    for run in re.findall(r"[a-z0-9]+|[^a-z0-9]+", squeeze(text)):
-        if run.isascii():
-            out.append(run)
-        elif len(run) == 1:
+    for run in re.findall(r"[^a-z0-9]+", squeeze(text)):
+        if len(run) == 1:
             out.append(run)
         else:
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
@@ -114,6 +112,13 @@ class Normalizer:
                 out.append(raw[i])
                 i += 1
         return out
+
+    def char_terms(self, text: str) -> list[str]:
+        """Character bigrams for Japanese, stemmed content words for English (bigrams of English
+        carry little meaning), so the character evidence works in both languages."""
+        grams = bigrams(text)
+        latin = " ".join(re.findall(r"[a-z0-9'’]+", fold(text)))
+        return grams + [slot[0] for slot in self._english(latin)] if latin else grams
 
     def terms(self, text: str) -> set[str]:
         """Every form of every slot: what an indexed text offers for matching."""
