@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from .normalize import Normalizer, Slot, squeeze
 
+FUZZY_LIMIT = 200
 FEATURES = ("best", "fuzzy", "cover", "fields", "chars", "answer", "whole")
 
 
@@ -49,12 +50,12 @@ class Weights:
     """How much each kind of evidence counts. The defaults were measured on the bundled knowledge
     and tests/eval/questions.yaml (many example questions per entry, short answers)."""
 
-    best: float = 0.0
-    fuzzy: float = 0.1
-    cover: float = 0.0
-    fields: float = 0.1
+    best: float = 0.2
+    fuzzy: float = 0.0
+    cover: float = 0.2
+    fields: float = 0.0
     chars: float = 0.7
-    answer: float = 0.0
+    answer: float = 0.05
     whole: float = 0.1
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
@@ -65,7 +66,7 @@ class Thresholds:
     """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
     runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
 
-    answer: float = 0.50
+    answer: float = 0.65
     margin: float = 0.15
     suggest: float = 0.30
     max_suggestions: int = 3
@@ -230,16 +231,14 @@ class Matcher:
         per_word = lambda scores: {d: v / total for d, v in scores.items()}  # noqa: E731
 
         best: dict[int, tuple[float, int]] = {}
-        for qi, common in _accumulate(slots, weights, self._q_post).items():
-            dice = 2 * common / (total + self._q_weight[qi])
-            d = self._q_doc[qi]
-            if dice > best.get(d, (0.0, -1))[0]:
-                best[d] = (dice, qi)
+        if w.best:
+            best = self._dice(slots, weights, total, self._q_post)
 
         fuzzy: dict[int, tuple[float, int]] = {}
         if w.fuzzy and squeezed:
+            # Only the closest few hundred questions matter; the C heap keeps this cheap.
             for _, score, qi in process.extract(
-                squeezed, self._q_text, scorer=fuzz.ratio, limit=None, score_cutoff=30
+                squeezed, self._q_text, scorer=fuzz.ratio, limit=FUZZY_LIMIT, score_cutoff=30
             ):
                 d = self._q_doc[qi]
                 if score > fuzzy.get(d, (0.0, -1))[0]:
@@ -259,6 +258,12 @@ class Matcher:
         touched = set().union(*(scores.keys() for _, scores in pairs)) if pairs else set()
         scored = [(sum(wt * scores.get(d, 0.0) for wt, scores in pairs), d) for d in touched]
         top = heapq.nlargest(limit, scored) if limit else sorted(scored, reverse=True)
+        if not w.best and top:
+            # The closest example question is shown to staff; work it out for the top few only.
+            shown = {d for _, d in top}
+            post = {f: [qi for qi in self._q_post.get(f, ()) if self._q_doc[qi] in shown]
+                    for s in slots for f in s}
+            best = self._dice(slots, weights, total, post)
         results = []
         for score, d in top:
             qi = best.get(d, (0.0, -1))[1]
@@ -269,6 +274,17 @@ class Matcher:
                                      question=self._q_raw[qi] if qi >= 0 else "", **values))
         results.sort(key=lambda c: (-c.score, c.id))
         return results
+
+    def _dice(self, slots: list[Slot], weights: list[float], total: float,
+              post: dict[str, list[int]]) -> dict[int, tuple[float, int]]:
+        """Per document, the IDF-weighted Dice overlap of its closest example question, and which."""
+        best: dict[int, tuple[float, int]] = {}
+        for qi, common in _accumulate(slots, weights, post).items():
+            dice = 2 * common / (total + self._q_weight[qi])
+            d = self._q_doc[qi]
+            if dice > best.get(d, (0.0, -1))[0]:
+                best[d] = (dice, qi)
+        return best
 
     def _char_scores(self, query: str) -> dict[int, float]:
         grams = [(g,) for g in dict.fromkeys(self.normalizer.char_terms(query))]
