@@ -300,12 +300,13 @@ class FileReader:
                 item = self.mapping(it, item_list.line_of(ii), "checklist.items")
                 if item is None:
                     continue
-                self.unknown_keys(item, {"no", "ja", "en", "related"}, "checklist.items")
-                no = item.get("no")
+                self.unknown_keys(item, {"number", "ja", "en", "related"}, "checklist.items")
+                no = item.get("number")
                 ja = self.string(item, "ja", "checklist.items")
                 en = self.string(item, "en", "checklist.items")
                 if not isinstance(no, int):
-                    self.error(item.line, "checklist.items.no は番号です", "checklist.items.no must be a number")
+                    self.error(item.line_of("number"), "checklist.items.number（番号）がありません",
+                               "checklist.items.number must be a number")
                     continue
                 if ja and en:
                     items.append(ChecklistItem(no, Text(ja, en), self.strings(item, "related", "checklist.items")))
