@@ -21,17 +21,16 @@ Words the index has never seen get the highest IDF, so a question about somethin
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .normalize import Normalizer, Slot, squeeze
 
-FUZZY_LIMIT = 200
 FEATURES = ("best", "fuzzy", "cover", "fields", "chars", "answer", "whole")
 
 
@@ -112,35 +111,42 @@ class Decision:
         return () if self.answered else tuple(c.id for c in self.candidates)
 
 
-class _Field:
-    """A BM25 field. Postings carry the term-frequency part precomputed, so a query only adds."""
+class _Postings:
+    """Term → (document indices, values) as arrays, so a query adds whole postings at once.
 
-    def __init__(self, docs_terms: list[dict[str, int]], k1: float, b: float) -> None:
-        lengths = [sum(tf.values()) for tf in docs_terms]
-        avg = (sum(lengths) / len(lengths)) if lengths and sum(lengths) else 1.0
-        self.post: dict[str, list[tuple[int, float]]] = {}
+    For a BM25 field the value is the term-frequency part, precomputed; for a membership field
+    (``binary``) it is 1.
+    """
+
+    def __init__(self, docs_terms: list[dict[str, int]], size: int, k1: float = 1.2,
+                 b: float = 0.75, binary: bool = False) -> None:
+        self.size = size
+        lengths = np.array([sum(tf.values()) for tf in docs_terms], dtype=np.float64)
+        avg = float(lengths.mean()) if len(lengths) and lengths.sum() else 1.0
+        lists: dict[str, tuple[list[int], list[float]]] = {}
         for d, tf in enumerate(docs_terms):
             norm = k1 * (1 - b + b * lengths[d] / avg)
             for term, count in tf.items():
-                self.post.setdefault(term, []).append((d, count * (k1 + 1) / (count + norm)))
+                docs, values = lists.setdefault(term, ([], []))
+                docs.append(d)
+                values.append(1.0 if binary else count * (k1 + 1) / (count + norm))
+        self.post = {t: (np.array(d, dtype=np.int32), np.array(v)) for t, (d, v) in lists.items()}
         n = len(docs_terms) or 1
-        self.idf = {t: math.log((n + 1) / (len(p) + 0.5)) for t, p in self.post.items()}
+        self.idf = {t: math.log((n + 1) / (len(d) + 0.5)) for t, (d, _) in self.post.items()}
         self.idf_unseen = math.log((n + 1) / 0.5)
 
-    def score(self, slots: list[Slot], weights: list[float]) -> dict[int, float]:
-        acc: dict[int, float] = {}
+    def score(self, slots: list[Slot], weights: list[float]) -> np.ndarray:
+        acc = np.zeros(self.size)
         for slot, weight in zip(slots, weights):
-            if len(slot) == 1:
-                for d, sat in self.post.get(slot[0], ()):
-                    acc[d] = acc.get(d, 0.0) + weight * sat
-                continue
-            best: dict[int, float] = {}  # several forms of one word count once, at their best
-            for form in slot:
-                for d, sat in self.post.get(form, ()):
-                    if sat > best.get(d, 0.0):
-                        best[d] = sat
-            for d, sat in best.items():
-                acc[d] = acc.get(d, 0.0) + weight * sat
+            hits = [self.post[f] for f in slot if f in self.post]
+            if len(hits) == 1:
+                docs, values = hits[0]
+                acc[docs] += weight * values
+            elif hits:  # several forms of one word count once, at their best
+                best = np.zeros(self.size)
+                for docs, values in hits:
+                    best[docs] = np.maximum(best[docs], values)
+                acc += weight * best
         return acc
 
 
@@ -166,7 +172,8 @@ class Matcher:
 
     def _build(self) -> None:
         norm, w = self.normalizer, self.weights
-        self._q_doc: list[int] = []  # question index → doc index
+        n = len(self.docs)
+        q_doc: list[int] = []  # question index → doc index
         self._q_text: list[str] = []  # squeezed question, for fuzzy matching
         self._q_raw: list[str] = []
         q_slots: list[list[Slot]] = []
@@ -178,7 +185,7 @@ class Matcher:
             for q in doc.questions:
                 slots = norm.slots(q)
                 q_slots.append(slots)
-                self._q_doc.append(d)
+                q_doc.append(d)
                 self._q_text.append(squeeze(q))
                 self._q_raw.append(q)
                 _count(slots, tf)
@@ -190,29 +197,23 @@ class Matcher:
                                         for g in norm.char_terms(t)], {}))
             answer_tf.append(_count(norm.slots(doc.answer), {}) if doc.answer and (w.answer or w.whole) else {})
 
-        n = max(len(self.docs), 1)
         df: dict[str, int] = {}
         for fields, answer in zip(field_tf, answer_tf):
             for t in fields.keys() | answer.keys():
                 df[t] = df.get(t, 0) + 1
         # Smoothed IDF; unseen words get the maximum, which pulls out-of-scope questions down.
-        self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
-        self._idf_unseen = math.log((n + 1) / 0.5)
+        self._idf = {t: math.log((max(n, 1) + 1) / (c + 0.5)) for t, c in df.items()}
+        self._idf_unseen = math.log((max(n, 1) + 1) / 0.5)
 
-        self._q_post: dict[str, list[int]] = {}
-        for qi, slots in enumerate(q_slots):
-            for form in {f for s in slots for f in s}:
-                self._q_post.setdefault(form, []).append(qi)
-        self._q_weight = [sum(self._slot_weight(s) for s in slots) for slots in q_slots]
-        self._f_post: dict[str, list[int]] = {}
-        for d, tf in enumerate(field_tf):
-            for t in tf:
-                self._f_post.setdefault(t, []).append(d)
-        self._fields = _Field(field_tf, w.k1, w.b) if w.fields else None
-        self._chars = _Field(chars_tf, w.k1, w.b) if w.chars else None
-        self._answers = _Field(answer_tf, w.k1, w.b) if w.answer else None
+        self._q_doc = np.array(q_doc, dtype=np.int32)
+        self._questions = _Postings([_count(s, {}) for s in q_slots], len(q_slots), binary=True)
+        self._q_weight = np.array([sum(self._slot_weight(s) for s in slots) for slots in q_slots])
+        self._cover = _Postings(field_tf, n, binary=True) if w.cover else None
+        self._fields = _Postings(field_tf, n, w.k1, w.b) if w.fields else None
+        self._chars = _Postings(chars_tf, n, w.k1, w.b) if w.chars else None
+        self._answers = _Postings(answer_tf, n, w.k1, w.b) if w.answer else None
         whole = [{**a, **{t: c + a.get(t, 0) for t, c in f.items()}} for f, a in zip(field_tf, answer_tf)]
-        self._whole = _Field(whole, w.k1, w.b) if w.whole else None
+        self._whole = _Postings(whole, n, w.k1, w.b) if w.whole else None
 
     def _slot_weight(self, slot: Slot) -> float:
         return max(self._idf.get(f, self._idf_unseen) for f in slot)
@@ -223,74 +224,53 @@ class Matcher:
         """The documents best matching the query, best first, with their evidence."""
         slots = self.normalizer.slots(query)
         squeezed = squeeze(query)
-        if not slots and not squeezed:
+        n = len(self.docs)
+        if not n or (not slots and not squeezed):
             return []
         w = self.weights
         weights = [self._slot_weight(s) for s in slots]
         total = sum(weights) or 1.0
-        per_word = lambda scores: {d: v / total for d, v in scores.items()}  # noqa: E731
 
-        best: dict[int, tuple[float, int]] = {}
-        if w.best:
-            best = self._dice(slots, weights, total, self._q_post)
-
-        fuzzy: dict[int, tuple[float, int]] = {}
+        dice = 2 * self._questions.score(slots, weights) / (total + self._q_weight)
+        best = np.zeros(n)
+        np.maximum.at(best, self._q_doc, dice)
+        evidence = {"best": best}
         if w.fuzzy and squeezed:
-            # Only the closest few hundred questions matter; the C heap keeps this cheap.
-            for _, score, qi in process.extract(
-                squeezed, self._q_text, scorer=fuzz.ratio, limit=FUZZY_LIMIT, score_cutoff=30
-            ):
-                d = self._q_doc[qi]
-                if score > fuzzy.get(d, (0.0, -1))[0]:
-                    fuzzy[d] = (score, qi)
+            similarity = process.cdist([squeezed], self._q_text, scorer=fuzz.ratio, dtype=np.uint8)[0]
+            fuzzy = np.zeros(n)
+            np.maximum.at(fuzzy, self._q_doc, similarity / 100)
+            evidence["fuzzy"] = fuzzy
+        for name, postings in (("cover", self._cover), ("fields", self._fields),
+                               ("answer", self._answers), ("whole", self._whole)):
+            if postings is not None:
+                evidence[name] = postings.score(slots, weights) / total
+        if self._chars is not None:
+            evidence["chars"] = self._char_scores(query)
 
-        evidence = {
-            "cover": per_word(_accumulate(slots, weights, self._f_post)) if w.cover else {},
-            "fields": per_word(self._fields.score(slots, weights)) if self._fields else {},
-            "answer": per_word(self._answers.score(slots, weights)) if self._answers else {},
-            "whole": per_word(self._whole.score(slots, weights)) if self._whole else {},
-            "chars": self._char_scores(query) if self._chars else {},
-        }
-        evidence["best"] = {d: v for d, (v, _) in best.items()}
-        evidence["fuzzy"] = {d: v / 100 for d, (v, _) in fuzzy.items()}
-        pairs = [(getattr(w, name), evidence[name]) for name in FEATURES if getattr(w, name)]
-
-        touched = set().union(*(scores.keys() for _, scores in pairs)) if pairs else set()
-        scored = [(sum(wt * scores.get(d, 0.0) for wt, scores in pairs), d) for d in touched]
-        top = heapq.nlargest(limit, scored) if limit else sorted(scored, reverse=True)
-        if not w.best and top:
-            # The closest example question is shown to staff; work it out for the top few only.
-            shown = {d for _, d in top}
-            post = {f: [qi for qi in self._q_post.get(f, ()) if self._q_doc[qi] in shown]
-                    for s in slots for f in s}
-            best = self._dice(slots, weights, total, post)
+        score = np.zeros(n)
+        for name in FEATURES:
+            if getattr(w, name) and name in evidence:
+                score += getattr(w, name) * evidence[name]
+        touched = np.flatnonzero(score > 0)
+        if limit and len(touched) > limit:
+            touched = touched[np.argpartition(-score[touched], limit - 1)[:limit]]
         results = []
-        for score, d in top:
-            qi = best.get(d, (0.0, -1))[1]
-            if qi < 0:
-                qi = fuzzy.get(d, (0.0, -1))[1]
-            values = {name: round(evidence[name].get(d, 0.0), 4) for name in FEATURES}
-            results.append(Candidate(id=self.docs[d].id, score=round(score, 4),
-                                     question=self._q_raw[qi] if qi >= 0 else "", **values))
+        for d in touched:
+            values = {name: round(float(evidence[name][d]), 4) if name in evidence else 0.0
+                      for name in FEATURES}
+            results.append(Candidate(id=self.docs[d].id, score=round(float(score[d]), 4),
+                                     question=self._closest_question(int(d), dice), **values))
         results.sort(key=lambda c: (-c.score, c.id))
-        return results
+        return results[:limit] if limit else results
 
-    def _dice(self, slots: list[Slot], weights: list[float], total: float,
-              post: dict[str, list[int]]) -> dict[int, tuple[float, int]]:
-        """Per document, the IDF-weighted Dice overlap of its closest example question, and which."""
-        best: dict[int, tuple[float, int]] = {}
-        for qi, common in _accumulate(slots, weights, post).items():
-            dice = 2 * common / (total + self._q_weight[qi])
-            d = self._q_doc[qi]
-            if dice > best.get(d, (0.0, -1))[0]:
-                best[d] = (dice, qi)
-        return best
+    def _closest_question(self, d: int, dice: np.ndarray) -> str:
+        mine = np.flatnonzero(self._q_doc == d)
+        return self._q_raw[int(mine[np.argmax(dice[mine])])] if len(mine) else ""
 
-    def _char_scores(self, query: str) -> dict[int, float]:
+    def _char_scores(self, query: str) -> np.ndarray:
         grams = [(g,) for g in dict.fromkeys(self.normalizer.char_terms(query))]
         weights = [self._chars.idf.get(g[0], self._chars.idf_unseen) for g in grams]
-        total = sum(weights) or 1.0
-        return {d: v / total for d, v in self._chars.score(grams, weights).items()}
+        return self._chars.score(grams, weights) / (sum(weights) or 1.0)
 
     def decide(self, query: str) -> Decision:
         """Answer, suggest or abstain, by the configured thresholds."""
@@ -311,15 +291,3 @@ def _count(slots: list[Slot], tf: dict[str, int]) -> dict[str, int]:
         for form in slot:
             tf[form] = tf.get(form, 0) + 1
     return tf
-
-
-def _accumulate(slots: list[Slot], weights: list[float], post: dict[str, list[int]]) -> dict[int, float]:
-    """Per indexed item, the weight of the query slots it contains (each slot counted once)."""
-    acc: dict[int, float] = {}
-    for slot, weight in zip(slots, weights):
-        hit: set[int] = set()
-        for form in slot:
-            hit.update(post.get(form, ()))
-        for i in hit:
-            acc[i] = acc.get(i, 0.0) + weight
-    return acc
