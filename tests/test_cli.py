@@ -37,7 +37,7 @@ def test_ask_json_answers_the_mission_examples(capsys, question, entry, lang):
 
 
 def test_ask_json_out_of_scope(capsys):
-    result = run_json(capsys, "ask", "--json", "明日の天気を教えて")
+    result = run_json(capsys, "ask", "--json", "今日の日経平均株価")
     assert result["answered"] is False and result["entry"] is None
     assert "お答えできません" in result["text"]
 
