@@ -53,9 +53,9 @@ class Weights:
     fuzzy: float = 0.0
     cover: float = 0.2
     fields: float = 0.0
-    chars: float = 0.7
+    chars: float = 0.5
     answer: float = 0.05
-    whole: float = 0.1
+    whole: float = 0.0
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
 
@@ -65,9 +65,9 @@ class Thresholds:
     """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
     runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
 
-    answer: float = 0.65
-    margin: float = 0.15
-    suggest: float = 0.30
+    answer: float = 0.45
+    margin: float = 0.12
+    suggest: float = 0.25
     max_suggestions: int = 3
 
 
@@ -75,12 +75,12 @@ class Thresholds:
 class Candidate:
     id: str
     score: float
-    best: float = 0.0
+    best: float = 0.2
     fuzzy: float = 0.0
-    cover: float = 0.0
+    cover: float = 0.2
     fields: float = 0.0
-    chars: float = 0.0
-    answer: float = 0.0
+    chars: float = 0.5
+    answer: float = 0.05
     whole: float = 0.0
     question: str = ""  # the closest example question
 
