@@ -178,10 +178,7 @@ def _below(figures: dict, args) -> list[str]:
 def _load(settings: Settings):
     result = load_knowledge(settings.knowledge_dir)
     if result.knowledge is None:
-        for problem in result.problems[:20]:
-            print(problem.format(relative_to=Path.cwd()), file=sys.stderr)
-        _fail(f"{m.KNOWLEDGE_UNAVAILABLE.ja}\n{m.KNOWLEDGE_UNAVAILABLE.en}", EXIT_FAIL)
-        return None
+        return _unavailable(result)
     return settings.apply_contacts(result.knowledge)
 
 
@@ -189,11 +186,16 @@ def _answerer(settings: Settings) -> Answerer | None:
     live = LiveKnowledge(settings.knowledge_dir)
     result = live.reload()
     if result.knowledge is None:
-        for problem in result.problems[:20]:
-            print(problem.format(relative_to=Path.cwd()), file=sys.stderr)
-        _fail(f"{m.KNOWLEDGE_UNAVAILABLE.ja}\n{m.KNOWLEDGE_UNAVAILABLE.en}", EXIT_FAIL)
-        return None
+        return _unavailable(result)
     return Answerer(live, settings)
+
+
+def _unavailable(result) -> None:
+    """Show why the knowledge could not be loaded (the first problems), in both languages."""
+    for problem in result.problems[:20]:
+        print(problem.format(relative_to=Path.cwd()), file=sys.stderr)
+    _fail(f"{m.KNOWLEDGE_UNAVAILABLE.ja}\n{m.KNOWLEDGE_UNAVAILABLE.en}", EXIT_FAIL)
+    return None
 
 
 def _fail(message: str, status: int) -> int:

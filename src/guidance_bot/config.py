@@ -60,6 +60,8 @@ class Settings:
         if "contacts" in data:
             if not isinstance(data["contacts"], dict):
                 raise ConfigError("contacts はマッピングで書いてください (contacts must be a mapping)")
+            for key, values in data["contacts"].items():
+                _override_contact(None, str(key), values)  # report mistakes now, not at first use
             settings = replace(settings, contacts=data["contacts"])
         if env.get("GUIDANCE_KNOWLEDGE_DIR"):
             settings = replace(settings, knowledge_dir=Path(env["GUIDANCE_KNOWLEDGE_DIR"]).resolve())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..i18n import Text
-from .model import Checklist, Contact, Document, Entry, KnowledgeBase
+from .model import Checklist, Entry, KnowledgeBase
 from .parse import FileReader
 from .problems import Problem
 from .yamlfile import LList, LMap, YamlSyntaxError, load_located
@@ -122,28 +122,25 @@ def _load_special(path: Path, result: LoadResult, build, *, required: bool):
     return built
 
 
-def _documents(reader: FileReader, value) -> dict[str, Document]:
-    root = reader.mapping(value, getattr(value, "line", 1), DOCUMENTS_FILE)
-    if root is None:
-        return {}
-    docs = {}
-    for key, item in root.items():
-        doc = reader.document(str(key), item, root.line_of(key))
-        if doc:
-            docs[doc.key] = doc
-    return docs
+def _keyed(file_name: str, build):
+    """A builder for a file that maps keys to objects (documents.yaml, contacts.yaml)."""
+
+    def read(reader: FileReader, value) -> dict:
+        root = reader.mapping(value, getattr(value, "line", 1), file_name)
+        if root is None:
+            return {}
+        built = {}
+        for key, item in root.items():
+            obj = build(reader, str(key), item, root.line_of(key))
+            if obj is not None:
+                built[obj.key] = obj
+        return built
+
+    return read
 
 
-def _contacts(reader: FileReader, value) -> dict[str, Contact]:
-    root = reader.mapping(value, getattr(value, "line", 1), CONTACTS_FILE)
-    if root is None:
-        return {}
-    found = {}
-    for key, item in root.items():
-        contact = reader.contact(str(key), item, root.line_of(key))
-        if contact:
-            found[contact.key] = contact
-    return found
+_documents = _keyed(DOCUMENTS_FILE, FileReader.document)
+_contacts = _keyed(CONTACTS_FILE, FileReader.contact)
 
 
 def _check_ids(entries: list[tuple[Entry, LMap]], result: LoadResult) -> dict[str, Entry]:
