@@ -106,8 +106,13 @@ class Normalizer:
         if not self._synonyms:
             return raw
         out: list[Slot] = []
+        synonyms = self._synonyms
         i = 0
         while i < len(raw):
+            if raw[i][0] not in synonyms and raw[i][-1] not in synonyms:  # the common case, fast
+                out.append(raw[i])
+                i += 1
+                continue
             match = self._match_synonym(raw, i)
             if match:
                 n, group = match
