@@ -57,6 +57,7 @@ def fold(text: str) -> str:
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_ENGLISH_RUN = re.compile(r"([A-Za-z][\x20-\x7e\n]{24,})")
 
 
 def squeeze(text: str) -> str:
@@ -147,6 +148,14 @@ class Normalizer:
         text = unicodedata.normalize("NFKC", text)
         if text.isascii():
             return self._english(text)
+        slots: list[Slot] = []
+        # English sentences inside Japanese text (bilingual answers) skip the Japanese tokenizer.
+        for run in _ENGLISH_RUN.split(text):
+            if run:
+                slots.extend(self._english(run) if _ENGLISH_RUN.fullmatch(run) else self._japanese(run))
+        return slots
+
+    def _japanese(self, text: str) -> list[Slot]:
         slots: list[Slot] = []
         for word in self._tokenizer.tokenize(text, SplitMode.C):
             # The same dictionary word always gives the same slots: cache them by its id.
