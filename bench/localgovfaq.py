@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from figures import print_figures
+
 from guidance_bot.matching import Matcher, MatchDoc, Weights
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "localgovfaq"
@@ -87,11 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = evaluate(matcher, queries, qrels, args.split)
     figures["index_s"] = round(build_s, 3)
     figures["split"] = args.split
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>8}: {value}")
+    print_figures(figures, args.json)
     return 0
 
 

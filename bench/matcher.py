@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from figures import print_figures
+
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "tests" / "eval" / "questions.yaml"
 
@@ -77,13 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
     args = parser.parse_args(argv)
-    figures = {**latency(args.rounds), **startup()}
-    figures = {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>10}: {value}")
+    print_figures({**latency(args.rounds), **startup()}, args.json)
     return 0
 
 

@@ -118,7 +118,6 @@ def suggest_reply(knowledge: KnowledgeBase, decision: Decision, lang: Lang) -> R
         alert=alerts[0].get(lang) if alerts else "",
         choices=choices,
         score=decision.best.score if decision.best else None,
-        suggestions=decision.suggestions,
     )
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -34,8 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
     if getattr(args, "knowledge", None):
-        from dataclasses import replace
-
         settings = replace(settings, knowledge_dir=args.knowledge.resolve())
     if not hasattr(args, "run"):
         parser.print_help()

@@ -6,7 +6,7 @@ for the console. Every field is already in the reply's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .i18n import Lang
@@ -59,7 +59,6 @@ class Reply:
     actions: tuple[Action, ...] = ()
     entry_id: str | None = None
     score: float | None = None
-    suggestions: tuple[str, ...] = field(default=())
 
     @property
     def choices_heading(self) -> str:

@@ -96,6 +96,3 @@ class KnowledgeBase:
     checklist: Checklist | None
     version: str  # content hash: changes whenever any file changes
     directory: Path | None = None
-
-    def entry(self, entry_id: str) -> Entry | None:
-        return self.entries.get(entry_id)

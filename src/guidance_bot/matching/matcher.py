@@ -206,14 +206,18 @@ class Matcher:
         self._idf_unseen = math.log((max(n, 1) + 1) / 0.5)
 
         self._q_doc = np.array(q_doc, dtype=np.int32)
+        # A document's questions are contiguous: where each one's run starts and ends.
+        self._q_bounds = np.searchsorted(self._q_doc, np.arange(n + 1))
         self._questions = _Postings([_count(s, {}) for s in q_slots], len(q_slots), binary=True)
         self._q_weight = np.array([sum(self._slot_weight(s) for s in slots) for slots in q_slots])
         self._cover = _Postings(field_tf, n, binary=True) if w.cover else None
         self._fields = _Postings(field_tf, n, w.k1, w.b) if w.fields else None
         self._chars = _Postings(chars_tf, n, w.k1, w.b) if w.chars else None
         self._answers = _Postings(answer_tf, n, w.k1, w.b) if w.answer else None
-        whole = [{**a, **{t: c + a.get(t, 0) for t, c in f.items()}} for f, a in zip(field_tf, answer_tf)]
-        self._whole = _Postings(whole, n, w.k1, w.b) if w.whole else None
+        self._whole = None
+        if w.whole:
+            whole = [{**a, **{t: c + a.get(t, 0) for t, c in f.items()}} for f, a in zip(field_tf, answer_tf)]
+            self._whole = _Postings(whole, n, w.k1, w.b)
 
     def _slot_weight(self, slot: Slot) -> float:
         return max(self._idf.get(f, self._idf_unseen) for f in slot)
@@ -264,8 +268,8 @@ class Matcher:
         return results[:limit] if limit else results
 
     def _closest_question(self, d: int, dice: np.ndarray) -> str:
-        mine = np.flatnonzero(self._q_doc == d)
-        return self._q_raw[int(mine[np.argmax(dice[mine])])] if len(mine) else ""
+        start, end = int(self._q_bounds[d]), int(self._q_bounds[d + 1])
+        return self._q_raw[start + int(np.argmax(dice[start:end]))] if end > start else ""
 
     def _char_scores(self, query: str) -> np.ndarray:
         grams = [(g,) for g in dict.fromkeys(self.normalizer.char_terms(query))]
