@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.slack import slack_api, slack_socket_mode  # noqa: F401  (Slack fakes)
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "knowledge"
 
@@ -80,3 +82,54 @@ def kdir(tmp_path: Path) -> Path:
     write(d / "entries" / "recording-calls.yaml", RECORDING)
     write(d / "entries" / "type-violence.yaml", VIOLENCE)
     return d
+
+
+# -- databases and a running bot ------------------------------------------------------------------
+
+from guidance_bot.clock import FakeClock  # noqa: E402
+from guidance_bot.config import Settings  # noqa: E402
+from guidance_bot.runtime import Runtime  # noqa: E402
+from guidance_bot.store import Database, upgrade  # noqa: E402
+
+from .dbs import database_urls  # noqa: E402
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request, tmp_path: Path):
+    """An empty database of each kind, migrated to the latest schema."""
+    async for url in database_urls(request.param, tmp_path):
+        db = Database(url)
+        await upgrade(db)
+        await db.close()
+        yield url
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path):
+    """A migrated SQLite database, for tests where the database kind does not matter."""
+    async for url in database_urls("sqlite", tmp_path):
+        db = Database(url)
+        await upgrade(db)
+        await db.close()
+        yield url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    from datetime import UTC, datetime
+    return FakeClock(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # 09:00 in Tokyo
+
+
+def make_settings(knowledge_dir: Path, database_url: str, **changes) -> Settings:
+    from dataclasses import replace
+    return replace(Settings(), knowledge_dir=knowledge_dir, database_url=database_url,
+                   knowledge_poll_seconds=0.05, **changes)
+
+
+@pytest.fixture
+async def runtime(kdir: Path, sqlite_url: str, clock: FakeClock):
+    """A started Runtime on the two-entry knowledge and a SQLite database, stopped afterwards."""
+    rt = Runtime(make_settings(kdir, sqlite_url), clock=clock, outbox_poll_seconds=0.05)
+    await rt.start()
+    yield rt
+    await rt.stop()

@@ -172,6 +172,122 @@ def _below(figures: dict, args) -> list[str]:
     return failed
 
 
+# -- server, database, operations ------------------------------------------------------------------
+
+def cmd_serve(args, settings: Settings) -> int:
+    import asyncio
+
+    from .logs import setup_json_logging
+    from .runtime import KnowledgeLoadError, Runtime
+    from .server import serve
+    from .store import SchemaOutOfDate
+
+    setup_json_logging()
+    runtime = Runtime(settings)
+    try:
+        asyncio.run(_preflight(runtime))
+    except (KnowledgeLoadError, SchemaOutOfDate, OSError) as exc:
+        return _fail(str(exc), EXIT_FAIL)
+    serve(runtime, args.host, args.port)
+    return EXIT_OK
+
+
+async def _preflight(runtime) -> None:
+    """Fail before binding the port: knowledge loads and the schema is current."""
+    from .runtime import KnowledgeLoadError
+    from .store import Database, check_schema
+
+    result = runtime.live.reload()
+    if result.knowledge is None:
+        raise KnowledgeLoadError(result)
+    db = Database(runtime.settings.database_url)
+    try:
+        await check_schema(db)
+    except Exception as exc:
+        from .store import SchemaOutOfDate
+        if isinstance(exc, SchemaOutOfDate):
+            raise
+        raise OSError(f"データベースに接続できません (cannot reach the database): {type(exc).__name__}: {exc}") from None
+    finally:
+        await db.close()
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    import asyncio
+
+    from .store import Database, current_revision, safe_url, upgrade
+
+    async def run() -> str | None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            return await current_revision(db)
+        finally:
+            await db.close()
+
+    try:
+        revision = asyncio.run(run())
+    except Exception as exc:
+        return _fail(f"データベースを更新できません (cannot upgrade the database {safe_url(settings.database_url)}): "
+                     f"{type(exc).__name__}: {exc}", EXIT_FAIL)
+    print(f"OK: データベースは最新です (database is up to date): {safe_url(settings.database_url)} @ {revision}")
+    return EXIT_OK
+
+
+def cmd_about(args, settings: Settings) -> int:
+    from .store import safe_url
+    from .versioning import knowledge_version
+
+    kb = _load(settings)
+    version = knowledge_version(kb, settings.knowledge_dir) if kb else "-"
+    rows = [
+        ("guidance-bot", __version__),
+        ("knowledge", f"{version} ({len(kb.entries) if kb else 0} entries) [{_shown(settings.knowledge_dir)}]"),
+        ("database", safe_url(settings.database_url)),
+        ("timezone", settings.timezone),
+        ("slack", ("socket mode" if settings.slack.socket_mode else "http") if settings.slack.enabled else "off"),
+        ("teams", settings.teams.app_type if settings.teams.enabled else "off"),
+    ]
+    if args.json:
+        print(json.dumps(dict(rows), ensure_ascii=False, indent=2))
+    else:
+        for key, value in rows:
+            print(f"{key:>13}: {value}")
+    return EXIT_OK if kb else EXIT_FAIL
+
+
+def cmd_report_misses(args, settings: Settings) -> int:
+    import asyncio
+
+    from .answerlog import AnswerLog
+    from .clock import SystemClock
+    from .misses import format_csv, format_text, group_misses
+    from .store import Database
+
+    since = SystemClock().now() - args.since
+
+    async def run():
+        db = Database(settings.database_url)
+        try:
+            return await AnswerLog(db, SystemClock()).unanswered(since)
+        finally:
+            await db.close()
+
+    groups = group_misses(asyncio.run(run()))
+    print(format_csv(groups) if args.format == "csv" else format_text(groups, since), end="" if args.format == "csv" else "\n")
+    return EXIT_OK
+
+
+def _duration(value: str):
+    from datetime import timedelta
+
+    units = {"d": "days", "h": "hours", "w": "weeks"}
+    number, unit = value[:-1], value[-1:]
+    if unit not in units or not number.isdigit():
+        raise argparse.ArgumentTypeError("30d / 12h / 2w のように指定してください (use e.g. 30d, 12h, 2w)")
+    return timedelta(**{units[unit]: int(number)})
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 def _load(settings: Settings):
@@ -256,6 +372,27 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--max-wrong", type=float, help="wrong_confident の上限 / highest acceptable wrong_confident")
     ev.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
     ev.set_defaults(run=cmd_eval)
+    serve = sub.add_parser("serve", help="Slack / Teams 用サーバーを起動 / run the server")
+    serve.add_argument("--host", default="127.0.0.1", help="待ち受けアドレス / bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3978, help="ポート / port (default 3978)")
+    serve.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="設定ファイル / settings file (YAML)")
+    serve.set_defaults(run=cmd_serve)
+
+    db = sub.add_parser("db", help="データベース / database")
+    dsub = db.add_subparsers(title="db commands")
+    up = dsub.add_parser("upgrade", help="マイグレーションを適用 / apply migrations")
+    up.set_defaults(run=cmd_db_upgrade)
+
+    about = sub.add_parser("about", help="版と設定の概要 / versions and settings summary")
+    about.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
+    about.set_defaults(run=cmd_about)
+
+    report = sub.add_parser("report", help="回答ログの報告 / answer log reports")
+    rsub = report.add_subparsers(title="report commands")
+    misses = rsub.add_parser("misses", help="答えられなかった質問 / questions the bot could not answer")
+    misses.add_argument("--since", type=_duration, default=_duration("30d"), help="期間 / period (default 30d)")
+    misses.add_argument("--format", choices=("text", "csv"), default="text", help="出力形式 / output format")
+    misses.set_defaults(run=cmd_report_misses)
     return parser
 
 

@@ -1,9 +1,13 @@
 """Settings: built once at start from an optional YAML file and the environment.
 
-Environment variables (they win over the file):
-- ``GUIDANCE_CONFIG``: path of the YAML settings file;
-- ``GUIDANCE_KNOWLEDGE_DIR``: the knowledge directory (default: the bundled knowledge);
-- ``GUIDANCE_DATABASE_URL``: SQLAlchemy URL (default: a SQLite file in the working directory).
+The YAML file (``--config FILE`` or ``GUIDANCE_CONFIG``) holds what is not secret: time zone, roles,
+consultation destinations, knowledge directory, matching parameters, contact overrides. See
+``config.example.yaml``. Environment variables hold secrets and endpoints and win over the file:
+``GUIDANCE_KNOWLEDGE_DIR``, ``GUIDANCE_DATABASE_URL``, ``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``,
+``SLACK_APP_TOKEN``, ``SLACK_API_URL``, ``MICROSOFT_APP_ID``, ``MICROSOFT_APP_PASSWORD``,
+``MICROSOFT_APP_TENANT_ID``, ``MICROSOFT_APP_TYPE``, ``GUIDANCE_TEAMS_ALLOW_UNAUTHENTICATED``.
+
+Every mistake is a ``ConfigError`` whose one-line message names the setting.
 """
 
 from __future__ import annotations
@@ -13,18 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .errors import ConfigError
 from .i18n import Text
 from .knowledge import Contact, KnowledgeBase
 from .matching import Thresholds, Weights
+from .platforms import Platform, Roles, SlackSettings, TeamsSettings, parse_destination
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-class ConfigError(ValueError):
-    """A settings problem, with a message in Japanese and English."""
 
 
 def bundled_knowledge_dir() -> Path:
@@ -36,10 +39,23 @@ def bundled_knowledge_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path = field(default_factory=bundled_knowledge_dir)
-    database_url: str = "sqlite:///guidance-bot.sqlite3"
+    database_url: str = "sqlite:///guidance-bot.db"
     weights: Weights = Weights()
     thresholds: Thresholds = Thresholds()
     contacts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    timezone: str = "Asia/Tokyo"
+    roles: Roles = Roles()
+    # Where consultation requests are announced, by kind ("default", "whistleblowing"):
+    # destinations such as "slack:C0123" or "teams:19:abc@thread.tacv2".
+    consultation_destinations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    knowledge_errors_to: tuple[str, ...] = ()
+    retention_days: int = 90
+    reminder_catch_up_minutes: int = 60
+    reminder_skip_holidays: bool = False
+    reminders_file: Path | None = None
+    knowledge_poll_seconds: float = 5.0
+    slack: SlackSettings = SlackSettings()
+    teams: TeamsSettings = TeamsSettings()
 
     @classmethod
     def load(cls, config_file: Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
@@ -63,6 +79,9 @@ class Settings:
             for key, values in data["contacts"].items():
                 _override_contact(None, str(key), values)  # report mistakes now, not at first use
             settings = replace(settings, contacts=data["contacts"])
+        settings = _runtime_settings(settings, data, base)
+        settings = replace(settings, slack=SlackSettings.from_env(env, data.get("slack")),
+                           teams=TeamsSettings.from_env(env))
         if env.get("GUIDANCE_KNOWLEDGE_DIR"):
             settings = replace(settings, knowledge_dir=Path(env["GUIDANCE_KNOWLEDGE_DIR"]).resolve())
         if env.get("GUIDANCE_DATABASE_URL"):
@@ -77,6 +96,65 @@ class Settings:
         for key, values in self.contacts.items():
             merged[key] = _override_contact(merged.get(key), key, values)
         return replace(knowledge, contacts=merged)
+
+
+def _runtime_settings(settings: Settings, data: Mapping[str, Any], base: Path) -> Settings:
+    """The server's settings: time zone, roles, destinations, retention, reminders."""
+    changes: dict[str, Any] = {}
+    if "timezone" in data:
+        changes["timezone"] = check_timezone(str(data["timezone"]), "timezone")
+    if "roles" in data:
+        changes["roles"] = Roles.parse(data["roles"])
+    consultation = _mapping(data.get("consultation") or {}, "consultation")
+    if "destinations" in consultation:
+        dests = _mapping(consultation["destinations"], "consultation.destinations")
+        changes["consultation_destinations"] = {
+            str(kind): _destinations(value, f"consultation.destinations.{kind}") for kind, value in dests.items()}
+    if "knowledge_errors_to" in data:
+        changes["knowledge_errors_to"] = _destinations(data["knowledge_errors_to"], "knowledge_errors_to")
+    answer_log = _mapping(data.get("answer_log") or {}, "answer_log")
+    if "retention_days" in answer_log:
+        changes["retention_days"] = _positive_int(answer_log["retention_days"], "answer_log.retention_days")
+    reminders = _mapping(data.get("reminders") or {}, "reminders")
+    if "catch_up_minutes" in reminders:
+        changes["reminder_catch_up_minutes"] = _positive_int(reminders["catch_up_minutes"],
+                                                             "reminders.catch_up_minutes")
+    if "skip_holidays" in reminders:
+        changes["reminder_skip_holidays"] = bool(reminders["skip_holidays"])
+    if "file" in reminders:
+        changes["reminders_file"] = (base / str(reminders["file"])).resolve()
+    if "knowledge_poll_seconds" in data:
+        changes["knowledge_poll_seconds"] = float(_positive_int(data["knowledge_poll_seconds"],
+                                                                "knowledge_poll_seconds"))
+    return replace(settings, **changes)
+
+
+def check_timezone(name: str, where: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: 不明なタイムゾーン '{name}' です (unknown time zone, e.g. Asia/Tokyo)") from None
+    return name
+
+
+def _destinations(value: Any, where: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    try:
+        return tuple(str(parse_destination(str(item))) for item in items)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} はマッピングで書いてください ({where} must be a mapping)")
+    return value
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where} は正の数です ({where} must be a positive number)")
+    return int(value)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

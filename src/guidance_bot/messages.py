@@ -37,3 +37,27 @@ KNOWLEDGE_UNAVAILABLE = Text(
     "ナレッジを読み込めません。`guidance-bot knowledge check` で確認してください。",
     "The knowledge could not be loaded. Run `guidance-bot knowledge check`.",
 )
+HELP_TITLE = Text("guidance-bot の使い方", "How to use guidance-bot")
+HELP_INTRO = Text(
+    "コンプライアンスやカスタマー・ハラスメント対応について、普段の言葉で質問してください。"
+    "答えには出典（基本方針・行動規範・対応要領の該当箇所）が付きます。コマンド:",
+    "Ask about compliance or handling customer harassment in your own words. Every answer cites its "
+    "source (the Basic Policy, Code of Conduct or Guidelines). Commands:",
+)
+HELP_EXAMPLES = Text("質問の例:", "Example questions:")
+HELP_HELP = Text("この使い方を表示", "show this help")
+HELP_RELOAD = Text("ナレッジを再読み込み（コンプライアンス担当）", "reload the knowledge (compliance office)")
+NOT_ALLOWED = Text(
+    "この操作を行う権限がありません。必要な場合はコンプライアンス推進担当にお問い合わせください。",
+    "You are not allowed to do this. Ask the compliance office if you need it.",
+)
+UNKNOWN_FORM = Text("このフォームは期限切れです。もう一度やり直してください。",
+                    "This form has expired. Please start again.")
+FEEDBACK_THANKS = Text("フィードバックありがとうございます。今後の改善に使います。",
+                       "Thanks for the feedback. It helps us improve the answers.")
+RELOAD_OK = Text("ナレッジを再読み込みしました: {count} 件（版 {version}）",
+                 "Knowledge reloaded: {count} entries (version {version})")
+RELOAD_FAILED = Text(
+    "ナレッジに {count} 件の問題があるため、読み込む前の版を使い続けています:",
+    "The knowledge has {count} problem(s), so the previous version stays in use:",
+)

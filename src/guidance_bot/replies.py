@@ -6,8 +6,8 @@ for the console. Every field is already in the reply's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 from .i18n import Lang
 from . import messages as m
@@ -59,6 +59,10 @@ class Reply:
     actions: tuple[Action, ...] = ()
     entry_id: str | None = None
     score: float | None = None
+    # Set when the reply answers a logged question: adapters show 👍/👎 that carry it back.
+    answer_id: str | None = None
+    # Shown to the asker only (Slack ephemeral); adapters never post such a reply publicly.
+    private: bool = False
 
     @property
     def choices_heading(self) -> str:
@@ -99,3 +103,18 @@ def render_text(reply: Reply) -> str:
     if reply.actions:
         out += ["", "  ".join(f"[{a.label}]" for a in reply.actions)]
     return "\n".join(out).strip()
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    """JSON-ready form, for replies stored in the outbox."""
+    return asdict(reply)
+
+
+def reply_from_dict(data: dict[str, Any]) -> Reply:
+    nested = {"phrases": PhraseLine, "contacts": ContactLine, "choices": Choice, "actions": Action}
+    values = dict(data)
+    for key, cls in nested.items():
+        values[key] = tuple(cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
+                            for item in values.get(key, ()))
+    values["steps"] = tuple(values.get("steps", ()))
+    return Reply(**values)

@@ -37,6 +37,10 @@ class LiveKnowledge:
             raise KnowledgeUnavailable(str(self.directory))
         return self._current
 
+    @property
+    def loaded(self) -> bool:
+        return self._current is not None
+
     def on_change(self, listener: Callable[[KnowledgeBase], None]) -> None:
         self._listeners.append(listener)
         if self._current is not None:

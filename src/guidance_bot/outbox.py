@@ -1,0 +1,168 @@
+"""Messages the bot must deliver to Slack or Teams, stored first and retried until delivered.
+
+A feature writes an outbox row in the same transaction as the fact it announces (a consultation, a
+reminder's due time), so an accepted request is never lost to a crash or a platform outage. The
+worker claims rows with a lease (an atomic conditional UPDATE, safe across replicas), sends them
+through the platform's ``Sender`` and marks them delivered, or schedules a retry with backoff.
+``dedupe_key`` makes enqueueing idempotent: a retried request never queues a second message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .clock import Clock
+from .metrics import Metrics
+from .platforms import Destination, parse_destination
+from .replies import Reply, reply_from_dict, reply_to_dict
+from .store import Database
+from .store.tables import outbox
+from .store.upsert import insert_if_absent
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+BACKOFF = (5, 15, 60, 300, 900, 1800)  # seconds; the last repeats
+
+
+class DeliveryError(RuntimeError):
+    """A send failed; ``retry_after`` (seconds) when the platform said when to try again."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """What an adapter gives the core for messages it starts itself (notifications, reminders)."""
+
+    async def send(self, destination: Destination, reply: Reply) -> None: ...
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    kind: str
+    destination: Destination
+    reply: Reply
+    attempts: int
+
+
+async def enqueue(conn: AsyncConnection, clock: Clock, *, kind: str, destination: Destination | str,
+                  reply: Reply, dedupe_key: str) -> bool:
+    """Queue a message inside the caller's transaction. False when ``dedupe_key`` is already queued."""
+    dest = destination if isinstance(destination, Destination) else parse_destination(destination)
+    now = clock.now()
+    return await insert_if_absent(conn, outbox, dict(
+        dedupe_key=dedupe_key, kind=kind, platform=dest.platform, destination=str(dest),
+        payload={"reply": reply_to_dict(reply)}, created_at=now, attempts=0, next_attempt_at=now))
+
+
+class OutboxWorker:
+    """Delivers due outbox rows. ``run()`` polls; ``deliver_due()`` does one pass (tests call it)."""
+
+    def __init__(self, db: Database, clock: Clock, senders: Mapping[str, Sender], metrics: Metrics,
+                 *, poll_seconds: float = 1.0, batch: int = 20) -> None:
+        self._db = db
+        self._clock = clock
+        self._senders = senders
+        self._metrics = metrics
+        self._poll = poll_seconds
+        self._batch = batch
+        self._me = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.wakeup = asyncio.Event()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._metrics.errors.labels("outbox").inc()
+                log.exception("outbox pass failed")
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), self._poll)
+            except TimeoutError:
+                pass
+            self.wakeup.clear()
+
+    async def deliver_due(self) -> int:
+        """Claim and send what is due now; the number delivered."""
+        delivered = 0
+        for item in await self._claim():
+            if await self._deliver(item):
+                delivered += 1
+        return delivered
+
+    async def _claim(self) -> list[Pending]:
+        now = self._clock.now()
+        due = (select(outbox.c.id).where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now,
+                                         or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
+               .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(self._batch))
+        claimed: list[Pending] = []
+        async with self._db.begin() as conn:
+            ids = (await conn.execute(due)).scalars().all()
+        for row_id in ids:
+            # The conditional UPDATE is the claim: only one replica sees rowcount 1.
+            async with self._db.begin() as conn:
+                result = await conn.execute(
+                    update(outbox).where(and_(outbox.c.id == row_id, outbox.c.delivered_at.is_(None),
+                                              or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now)))
+                    .values(claimed_by=self._me, claimed_until=now + LEASE))
+                if result.rowcount != 1:
+                    continue
+                row = (await conn.execute(select(outbox).where(outbox.c.id == row_id))).one()
+            claimed.append(Pending(row.id, row.kind, parse_destination(row.destination),
+                                   reply_from_dict(row.payload["reply"]), row.attempts))
+        return claimed
+
+    async def _deliver(self, item: Pending) -> bool:
+        sender = self._senders.get(item.destination.platform)
+        try:
+            if sender is None:
+                raise DeliveryError(f"platform {item.destination.platform} is not mounted")
+            await sender.send(item.destination, item.reply)
+        except Exception as exc:  # any failure: retry later, never drop
+            await self._failed(item, exc)
+            return False
+        async with self._db.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == item.id).values(
+                delivered_at=self._clock.now(), attempts=item.attempts + 1, claimed_until=None,
+                last_error=None))
+        self._metrics.outbox.labels(item.kind, "delivered").inc()
+        log.info("outbox delivered", extra={"outbox_id": item.id, "kind": item.kind,
+                                             "attempts": item.attempts + 1})
+        return True
+
+    async def _failed(self, item: Pending, exc: Exception) -> None:
+        attempts = item.attempts + 1
+        wait = getattr(exc, "retry_after", None) or BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        async with self._db.begin() as conn:
+            await conn.execute(update(outbox).where(outbox.c.id == item.id).values(
+                attempts=attempts, next_attempt_at=self._clock.now() + timedelta(seconds=wait),
+                claimed_until=None, last_error=f"{type(exc).__name__}: {str(exc)[:300]}"))
+        self._metrics.outbox.labels(item.kind, "failed").inc()
+        log.warning("outbox delivery failed; will retry", extra={
+            "outbox_id": item.id, "kind": item.kind, "attempts": attempts, "retry_in_s": wait,
+            "error": type(exc).__name__})
+
+
+async def pending_count(db: Database) -> int:
+    async with db.connect() as conn:
+        rows = await conn.execute(select(outbox.c.id).where(outbox.c.delivered_at.is_(None)))
+        return len(rows.all())
+
+
+def payload_reply(payload: Mapping[str, Any]) -> Reply:
+    return reply_from_dict(payload["reply"])
