@@ -182,12 +182,12 @@ def cmd_serve(args, settings: Settings) -> int:
     from .server import serve
     from .store import SchemaOutOfDate
 
-    setup_json_logging()
     runtime = Runtime(settings)
     try:
         asyncio.run(_preflight(runtime))
     except (KnowledgeLoadError, SchemaOutOfDate, OSError) as exc:
         return _fail(str(exc), EXIT_FAIL)
+    setup_json_logging()
     serve(runtime, args.host, args.port)
     return EXIT_OK
 

@@ -25,6 +25,7 @@ from .errors import ConfigError
 from .i18n import Text
 from .knowledge import Contact, KnowledgeBase
 from .matching import Thresholds, Weights
+from .store.database import DatabaseUrlError, async_url
 from .platforms import Platform, Roles, SlackSettings, TeamsSettings, parse_destination
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -86,6 +87,10 @@ class Settings:
             settings = replace(settings, knowledge_dir=Path(env["GUIDANCE_KNOWLEDGE_DIR"]).resolve())
         if env.get("GUIDANCE_DATABASE_URL"):
             settings = replace(settings, database_url=env["GUIDANCE_DATABASE_URL"])
+        try:
+            async_url(settings.database_url)
+        except DatabaseUrlError as exc:
+            raise ConfigError(str(exc)) from None
         return settings
 
     def apply_contacts(self, knowledge: KnowledgeBase) -> KnowledgeBase:

@@ -44,6 +44,11 @@ def setup_json_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
     # Third-party loggers may print payloads at debug level; keep them at warning.
-    for noisy in ("slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp.access", "sqlalchemy", "alembic"):
+    for noisy in ("slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp.access", "sqlalchemy", "alembic",
+                   "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

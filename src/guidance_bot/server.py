@@ -60,6 +60,8 @@ def discover_adapters() -> dict[str, Mount]:
         except ImportError as exc:  # the platform's extra is not installed
             log.warning("adapter not mounted", extra={
                 "adapter": ep.name, "reason": f"SDK がインストールされていません / SDK not installed: {exc.name}"})
+        except AttributeError:  # a broken installation: say so rather than fail to start
+            log.error("adapter not mounted", extra={"adapter": ep.name, "reason": "entry point not found"})
     return found
 
 
