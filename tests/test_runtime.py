@@ -407,3 +407,20 @@ def test_sigterm_stops_the_server_cleanly(kdir, tmp_path):
     assert proc.returncode == 0, err
     messages = [json.loads(line)["message"] for line in out.splitlines() if line.startswith("{")]
     assert "guidance-bot started" in messages and messages[-1] == "guidance-bot stopping"
+
+
+async def test_the_office_reads_the_misses_report_in_chat_and_others_may_not(kdir, sqlite_url, clock):
+    from guidance_bot.platforms import Roles
+    office = Person("slack", "U0OFFICE")
+    rt = Runtime(make_settings(kdir, sqlite_url, roles=Roles(compliance_office=frozenset({"U0OFFICE"}))),
+                 clock=clock)
+    await rt.start()
+    try:
+        for q in ["有給休暇の日数は？", "有給休暇の日数を知りたい", "区長の今日の予定"]:
+            await rt.bot.handle(Message(STAFF, q))
+        report = await rt.bot.handle(Message(office, "report 7d"))
+        assert report.private and "有給休暇" in report.answer and "3 件 / 2 グループ" in report.answer
+        refused = await rt.bot.handle(Message(STAFF, "report"))
+        assert "有給休暇" not in refused.answer and "not allowed" in refused.answer
+    finally:
+        await rt.stop()

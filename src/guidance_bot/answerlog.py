@@ -46,6 +46,9 @@ class AnswerLog:
                 question=redact(question) if keep_text else None))
         return answer_id
 
+    def now(self) -> datetime:
+        return self._clock.now()
+
     async def feedback(self, answer_id: str, value: int) -> bool:
         """Record 👍 (+1) or 👎 (-1); pressing again changes it. False when the answer is unknown."""
         async with self._db.begin() as conn:

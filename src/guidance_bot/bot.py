@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from datetime import timedelta
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -21,6 +22,7 @@ from .forms import Form, FormErrors, Values
 from .i18n import Lang, Text, detect_language
 from .knowledge import LiveKnowledge
 from .metrics import Metrics
+from .misses import format_text, group_misses
 from .platforms import Person, Roles
 from .replies import Action, Reply
 from .versioning import knowledge_version
@@ -91,6 +93,8 @@ class Bot:
         self._version_cache: tuple[str, str] = ("", "")
         self.register_command("help", ("help", "ヘルプ", "使い方", "?", "？"), self._help, m.HELP_HELP)
         self.register_command("reload", ("reload", "再読み込み"), self._reload, m.HELP_RELOAD,
+                              role="compliance_office")
+        self.register_command("report", ("report", "レポート", "報告"), self._report, m.HELP_REPORT,
                               role="compliance_office")
         self.register_action("show", self._show)
         self.register_action("feedback", self._feedback)
@@ -205,6 +209,16 @@ class Bot:
             text = m.RELOAD_OK.get(lang).format(count=len(result.knowledge.entries),
                                                 version=self.knowledge_version())
         return Reply("info", lang, answer=text, private=True)
+
+    async def _report(self, message: Message, args: str, lang: Lang) -> Reply:
+        """The unanswered questions of the last N days (default 30), grouped: what to add next."""
+        days = int(args.rstrip("dD日")) if args.rstrip("dD日").isdigit() else 30
+        if self.answer_log is None:
+            return Reply("info", lang, answer=m.REPORT_UNAVAILABLE.get(lang), private=True)
+        since = self.answer_log.now() - timedelta(days=days)
+        groups = group_misses(await self.answer_log.unanswered(since))
+        return Reply("info", lang, title=m.REPORT_TITLE.get(lang).format(days=days),
+                     answer=format_text(groups[:20], since), private=True)
 
     async def _show(self, event: ActionEvent) -> Reply | None:
         return self.answerer.entry(event.value, event.lang)
