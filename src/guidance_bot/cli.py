@@ -393,6 +393,7 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--since", type=_duration, default=_duration("30d"), help="期間 / period (default 30d)")
     misses.add_argument("--format", choices=("text", "csv"), default="text", help="出力形式 / output format")
     misses.set_defaults(run=cmd_report_misses)
+    from .reminders.commands import add_parsers as add_remind; add_remind(sub)  # noqa: E702  (issue #8)
     from .handoff.commands import add_parsers as add_consult; add_consult(sub)  # noqa: E702  (issue #7)
     return parser
 

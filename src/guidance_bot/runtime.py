@@ -54,6 +54,7 @@ class Runtime:
     def _wire_features(self) -> None:
         """Consultations, reminders and the self-check register their commands, buttons and forms."""
         # Features add themselves here: each registers on self.bot and may add background loops.
+        from .reminders import install as install_reminders; self.reminders = install_reminders(self)  # noqa: E702  (issue #8)
         from .handoff import install as install_handoff; install_handoff(self)  # noqa: E702  (issue #7)
 
     def add_background(self, loop: Callable[[], Awaitable[None]]) -> None:
