@@ -136,3 +136,51 @@ def test_invalid_json(template: Path, tmp_path: Path):
     path.write_text(path.read_text(encoding="utf-8") + ",", encoding="utf-8")
     with pytest.raises(TeamsPackageError, match="JSON"):
         build_package(APP_ID, tmp_path / "x.zip", template)
+
+
+# -- guidance-bot teams-package -------------------------------------------------------------------
+
+TEAMS_ENV = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE",
+             "GUIDANCE_TEAMS_ALLOW_UNAUTHENTICATED", "GUIDANCE_CONFIG")
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in TEAMS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_cli_writes_package_with_configured_app_id(clean_env, tmp_path: Path, capsys):
+    from guidance_bot.cli import main
+
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "11111111-1111-1111-1111-111111111111")
+    assert main(["teams-package", "--out", str(tmp_path)]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path == tmp_path / PACKAGE_NAME
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID.lower()
+
+
+def test_cli_app_id_option_wins(clean_env, tmp_path: Path, capsys):
+    from guidance_bot.cli import main
+
+    other = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert main(["teams-package", "--app-id", other, "--out", str(tmp_path / "x.zip")]) == 0
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        assert json.loads(archive.read("manifest.json"))["id"] == other
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "MICROSOFT_APP_ID が設定されていません"),
+    (["--app-id", "not-a-guid"], "must be a GUID"),
+])
+def test_cli_refuses_missing_or_bad_app_id(clean_env, tmp_path: Path, capsys, argv, message):
+    from guidance_bot.cli import main
+
+    assert main(["teams-package", "--out", str(tmp_path / "x.zip"), *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()

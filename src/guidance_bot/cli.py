@@ -288,6 +288,21 @@ def _duration(value: str):
     return timedelta(**{units[unit]: int(number)})
 
 
+def cmd_teams_package(args, settings: Settings) -> int:
+    from .teams_package import TeamsPackageError, build_package, bundled_manifest_dir
+
+    app_id = args.app_id or settings.teams.app_id
+    if not app_id:
+        return _fail("MICROSOFT_APP_ID が設定されていません。--app-id で指定することもできます "
+                     "/ MICROSOFT_APP_ID is not set; or pass --app-id", EXIT_USAGE)
+    try:
+        path = build_package(app_id, args.out, bundled_manifest_dir())
+    except (TeamsPackageError, OSError) as exc:
+        return _fail(str(exc), EXIT_USAGE if isinstance(exc, TeamsPackageError) else EXIT_FAIL)
+    print(path)
+    return EXIT_OK
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 def _load(settings: Settings):
@@ -393,6 +408,10 @@ def _parser() -> argparse.ArgumentParser:
     misses.add_argument("--since", type=_duration, default=_duration("30d"), help="期間 / period (default 30d)")
     misses.add_argument("--format", choices=("text", "csv"), default="text", help="出力形式 / output format")
     misses.set_defaults(run=cmd_report_misses)
+    teams = sub.add_parser("teams-package", help="Teams アプリのパッケージ (zip) を作成 / build the Teams app package")
+    teams.add_argument("--out", type=Path, default=Path("guidance-bot-teams.zip"), help="出力先 / zip file or directory")
+    teams.add_argument("--app-id", help="Microsoft App ID（既定: MICROSOFT_APP_ID）/ default MICROSOFT_APP_ID")
+    teams.set_defaults(run=cmd_teams_package)
     from .reminders.commands import add_parsers as add_remind; add_remind(sub)  # noqa: E702  (issue #8)
     from .handoff.commands import add_parsers as add_consult; add_consult(sub)  # noqa: E702  (issue #7)
     return parser
