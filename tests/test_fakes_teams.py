@@ -19,7 +19,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from microsoft_agents.activity import (
-    Activity,
     AdaptiveCardInvokeResponse,
     ConversationParameters,
     ConversationReference,
@@ -245,7 +244,7 @@ async def test_channel_mention_in_thread_replies_in_thread(client, bot, issuer, 
     thread = "19:abc@thread.tacv2;messageid=1700000000001"
     activity = message_activity(
         connector.service_url,
-        text=f"<at>guidance-bot</at> 録音してよい?",
+        text="<at>guidance-bot</at> 録音してよい?",
         conversation={
             "id": thread,
             "conversationType": "channel",

@@ -12,9 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import replace
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -32,7 +29,7 @@ from guidance_bot.server import create_app
 from guidance_bot.store import Database, upgrade
 from guidance_bot.store.tables import answers, outbox
 
-from .conftest import REPO, make_settings, write
+from .conftest import make_settings, write
 from .dbs import drop_postgres, fresh_postgres
 
 STAFF = Person("slack", "U0STAFF")

@@ -564,19 +564,62 @@ async def test_app_home(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
     assert view["type"] == "home"
     text = json.dumps(view)
     assert "/guidance" in text and f"<@{BOT_USER_ID}>" in text and "a customer hit me" in text
-    # The hand-off offers no listing of one's own requests yet (home.py): the section is left out.
-    assert "consultations" not in [b.get("block_id") for b in view["blocks"]]
+    assert "not requested a consultation yet" in block(view["blocks"], "consultations")["text"]["text"]
 
 
-async def test_app_home_lists_own_requests_when_the_hand_off_offers_them(bot: Bot, slack_api: FakeSlackWebAPI,
-                                                                        monkeypatch) -> None:
-    async def requester_lines(person, lang) -> list[str]:
-        return [f"LC-2026-0001 ({person.user_id}, {lang})"]
-
-    monkeypatch.setattr(bot.runtime.consultations, "requester_lines", requester_lines, raising=False)
+async def test_app_home_lists_the_users_own_requests_without_their_contents(
+        bot: Bot, slack_api: FakeSlackWebAPI) -> None:
+    from guidance_bot.handoff.form import Request
+    from guidance_bot.platforms import Person
+    await bot.runtime.consultations.create(Person("slack", "U1"), Request(
+        category="customer_harassment", summary="窓口で毎日怒鳴られています", urgency="routine", language="ja"))
+    await bot.runtime.consultations.create(Person("slack", "U2"), Request(
+        category="other", summary="別の人の相談", urgency="routine", language="ja"))
     await bot.post(event_callback(app_home_opened("U1")))
     [call] = await slack_api.wait_for("views.publish")
-    assert "LC-2026-0001 (U1, ja)" in block(call.params["view"]["blocks"], "consultations")["text"]["text"]
+    text = block(call.params["view"]["blocks"], "consultations")["text"]["text"]
+    assert "LC-2026-0001" in text and "受付" in text and "カスタマー・ハラスメント" in text
+    assert "LC-2026-0002" not in text and "怒鳴られて" not in text
+
+
+async def test_the_office_changes_the_status_from_the_notification_and_the_requester_is_told(
+        bot: Bot, slack_api: FakeSlackWebAPI) -> None:
+    slack_api.usergroups["S0FFICE"] = ["U0LAWYER"]
+    await bot.post(event_callback(im_message("法律相談をしたい", user_id="U1", channel_id="D1")))
+    [message] = await slack_api.wait_for("chat.postMessage")
+    [button] = buttons(message.params["blocks"])
+    await bot.post(block_actions(button["action_id"], button["value"], user_id="U1", channel_id="D1",
+                                 trigger_id="7.7.trigger", response_url=slack_api.response_url("c")))
+    [opened] = await slack_api.wait_for("views.open")
+    view = opened.params["view"]
+    await bot.post(view_submission("consult", consult_state(view, "契約の解釈で相談があります。"), user_id="U1",
+                                   private_metadata=view["private_metadata"], view_id="V0STATUS"))
+    await slack_api.wait_for("chat.postMessage", count=2)
+    await settle()
+    [notice] = posted(slack_api, OFFICE_CHANNEL)
+    status = next(b for b in buttons(notice["blocks"]) if b["action_id"].startswith("consult_status:")
+                  and "in_progress" in b["value"])
+    # Someone outside the office cannot change it.
+    await bot.post(block_actions(status["action_id"], status["value"], user_id="U9", channel_id=OFFICE_CHANNEL,
+                                 response_url=slack_api.response_url("x")))
+    await settle()
+    [row] = await consultation_rows(bot)
+    assert row.status == "received"
+    # The office can; the requester hears of it in a direct message.
+    await bot.post(block_actions(status["action_id"], status["value"], user_id="U0LAWYER",
+                                 channel_id=OFFICE_CHANNEL, response_url=slack_api.response_url("y")))
+    for _ in range(50):
+        [row] = await consultation_rows(bot)
+        if row.status == "in_progress" and any(c.params.get("users") == "U1"
+                                                for c in slack_api.calls("conversations.open")):
+            break
+        await asyncio.sleep(0.1)
+    assert (row.status, row.status_by) == ("in_progress", "slack:U0LAWYER")
+    await settle()
+    dms = [json.dumps(c.params, ensure_ascii=False) for c in slack_api.calls("chat.postMessage")
+           if c.ok and c.params["channel"].startswith("D") and "LC-2026-0001" in json.dumps(c.params)]
+    told = [d for d in dms if "状況を「対応中」" in d]
+    assert len(told) == 1 and "契約の解釈" not in told[0]
 
 
 # -- mounting, Socket Mode and the outbox sender ----------------------------------------------------------

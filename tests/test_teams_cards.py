@@ -94,3 +94,10 @@ def test_form_values_from_submit_data():
                 **{"items.0": "x", "items.1": ""}, share="false")
     assert form_values(data) == {"summary": "s", "dept": "d", "urgency": "low", "items": ["x"], "share": False}
     assert form_values({"kinds": {"summary": "textarea", "share": "toggle"}}) == {"summary": "", "share": False}
+
+
+def test_the_question_rides_only_on_the_consult_button():
+    card = reply_card(FULL, question="窓口で殴られた")
+    data = {a["data"]["action"]: a["data"] for a in card["actions"]}
+    assert data["consult"]["q"] == "窓口で殴られた"
+    assert "q" not in data["feedback"]

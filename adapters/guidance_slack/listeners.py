@@ -172,10 +172,9 @@ class Listeners:
                 await self._handle_text(client, place, value.value, private=True)
                 return
             person = await self.people.person(user)
-            response = await self.bot.act(ActionEvent(person, name, value.value, value.lang, channel,
-                                                      private=ephemeral or place.in_dm))
-            if isinstance(response, Form) and value.question and QUESTION_CONTEXT_KEY not in response.context:
-                response = replace(response, context={**response.context, QUESTION_CONTEXT_KEY: value.question})
+            response = await self.bot.act(ActionEvent(
+                person, name, value.value, value.lang, channel, private=ephemeral or place.in_dm,
+                context={QUESTION_CONTEXT_KEY: value.question} if value.question else {}))
             if isinstance(response, Reply) and name == "show":
                 await self._show_in_place(client, place, response, ephemeral,
                                           str(container.get("message_ts") or ""))

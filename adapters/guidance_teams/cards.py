@@ -29,6 +29,8 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 # Keys of a form card's submit data; field names must not use them.
 FORM_KEY, LANG_KEY, CONTEXT_KEY, KINDS_KEY = "form", "lang", "context", "kinds"
+QUESTION_KEY = "q"  # on the consult button: the question the answer replied to
+QUESTION_MAX = 500
 
 Card = dict[str, Any]
 
@@ -64,13 +66,16 @@ def submit(title: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": dict(data)}
 
 
-def action_button(action: Action, lang: Lang) -> dict[str, Any]:
-    return submit(action.label, {"action": action.name, "value": action.value, LANG_KEY: lang})
+def action_button(action: Action, lang: Lang, question: str = "") -> dict[str, Any]:
+    data = {"action": action.name, "value": action.value, LANG_KEY: lang}
+    if question and action.name == "consult":  # the hand-off form offers to attach the question
+        data[QUESTION_KEY] = question[:QUESTION_MAX]
+    return submit(action.label, data)
 
 
 # -- replies ---------------------------------------------------------------------------------------
 
-def reply_card(reply: Reply) -> Card:
+def reply_card(reply: Reply, question: str = "") -> Card:
     lang = reply.language
     body: list[dict[str, Any]] = []
     if reply.alert:
@@ -103,7 +108,7 @@ def reply_card(reply: Reply) -> Card:
         body.append({"type": "ActionSet", "actions": [
             submit(choice.label, {"action": "show", "value": choice.entry_id, LANG_KEY: lang})
             for choice in reply.choices]})
-    actions = [action_button(a, lang) for a in (*reply.actions, *feedback_actions(reply))]
+    actions = [action_button(a, lang, question) for a in (*reply.actions, *feedback_actions(reply))]
     return _card(body, actions, lang)
 
 

@@ -30,7 +30,8 @@ from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from . import messages as m
-from .cards import CONTEXT_KEY, FORM_KEY, LANG_KEY, Card, errors_card, form_card, form_values, reply_card
+from .cards import (CONTEXT_KEY, FORM_KEY, LANG_KEY, QUESTION_KEY, QUESTION_MAX, Card, errors_card, form_card,
+                    form_values, reply_card)
 from .references import ReferenceStore, aad_id, scope_of
 from .sender import TeamsSender, card_activity
 
@@ -96,7 +97,7 @@ class TeamsHandlers:
         activity = context.activity
         text = html.unescape(activity.text or "").replace("\u00a0", " ").strip()
         message = Message(_person(activity), text, activity.conversation.id, _personal(activity))
-        await self._respond(context, await self.runtime.bot.handle(message), from_message=True)
+        await self._respond(context, await self.runtime.bot.handle(message), from_message=True, question=text)
 
     async def _card_submit(self, context: TurnContext, data: dict[str, Any]) -> None:
         response = await self._card_action(context, data)
@@ -115,19 +116,22 @@ class TeamsHandlers:
                 _person(activity), str(data[FORM_KEY]), form_values(data), lang, form_context,
                 key=_submission_key(activity), channel=activity.conversation.id))
         if data.get("action"):
+            question = data.get(QUESTION_KEY)
             return await self.runtime.bot.act(ActionEvent(
                 _person(activity), str(data["action"]), str(data.get("value") or ""), lang,
-                activity.conversation.id, _personal(activity)))
+                activity.conversation.id, _personal(activity),
+                context={"question": question[:QUESTION_MAX]} if isinstance(question, str) and question else {}))
         log.info("teams card data without action ignored")
         return None
 
-    async def _respond(self, context: TurnContext, response: Response | None, *, from_message: bool) -> None:
+    async def _respond(self, context: TurnContext, response: Response | None, *, from_message: bool,
+                       question: str = "") -> None:
         if response is None:
             return
         if isinstance(response, FormErrors):
             await context.send_activity(card_activity(errors_card(response)))
             return
-        card = form_card(response) if isinstance(response, Form) else reply_card(response)
+        card = form_card(response) if isinstance(response, Form) else reply_card(response, question)
         if _personal(context.activity) or not _confidential(response):
             await context.send_activity(card_activity(card))
             return

@@ -50,6 +50,9 @@ class ActionEvent:
     lang: Lang
     channel: str = ""
     private: bool = True
+    # What the adapter knows about where the button was pressed, e.g. ``question``: the question the
+    # answer under this button replied to (the consult form offers to attach it).
+    context: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

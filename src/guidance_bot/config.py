@@ -26,7 +26,7 @@ from .i18n import Text
 from .knowledge import Contact, KnowledgeBase
 from .matching import Thresholds, Weights
 from .store.database import DatabaseUrlError, async_url
-from .platforms import Platform, Roles, SlackSettings, TeamsSettings, parse_destination
+from .platforms import Roles, SlackSettings, TeamsSettings, parse_destination
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -61,9 +61,10 @@ class Handlers:
 
     async def open_form(self, event: ActionEvent) -> Form:
         """The consult button on an answer (value: the entry id, or empty after a non-answer).
-        Adapters that know the question just asked add it to the form's context as ``question``."""
+        Adapters that know the question just asked pass it as ``event.context["question"]``."""
         entry_id = event.value if event.value in self.runtime.live.current.entries else ""
-        context = context_for(channel=event.channel, private=event.private, entry_id=entry_id, origin="answer")
+        context = context_for(channel=event.channel, private=event.private, entry_id=entry_id,
+                              question=event.context.get("question", ""), origin="answer")
         return build_form(event.lang, context, entry_title=self.entry_title(entry_id, event.lang))
 
     # -- the submission --------------------------------------------------------------------------

@@ -143,3 +143,5 @@ LABEL_SUMMARY = FIELD_SUMMARY
 LABEL_DEPARTMENT = FIELD_DEPARTMENT
 LABEL_CONTACT = FIELD_CONTACT
 LABEL_STATUS = Text("状況", "Status")
+
+OWN_LINE = Text("{ref}（{date}）{category} — {status}", "{ref} ({date}) {category} — {status}")

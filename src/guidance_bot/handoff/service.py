@@ -32,6 +32,7 @@ from ..platforms import PLATFORMS, Person, Roles, user_destination
 from ..store import Database
 from ..store.tables import consultations, counters, outbox
 from ..store.upsert import insert_if_absent
+from . import messages as m
 from . import notify
 from .form import STATUSES, WHISTLEBLOWING, Request
 
@@ -257,6 +258,26 @@ class ConsultationService:
                             detail={"status": status or "", "count": len(found), "refs": [c.ref for c in found]})
                 return found
         raise AccessRefused(LIST_SUBJECT)
+
+    async def own(self, person: Person, limit: int = 10) -> list[Consultation]:
+        """The requester's own requests, newest first (for the App Home). Audited as a view."""
+        async with self.db.begin() as conn:
+            query = (select(consultations)
+                     .where(consultations.c.platform == str(person.platform),
+                            consultations.c.requester_id == person.user_id)
+                     .order_by(consultations.c.id.desc()).limit(limit))
+            found = [_consultation(r._mapping) for r in (await conn.execute(query)).all()]
+            if found:
+                await audit(conn, self.clock, actor=person.key, action="consultation.list_own",
+                            subject=LIST_SUBJECT, detail={"refs": [c.ref for c in found]})
+        return found
+
+    async def requester_lines(self, person: Person, lang: Lang) -> list[str]:
+        """One line per own request: reference, date, category and status — never the contents."""
+        return [m.OWN_LINE.get(lang).format(ref=c.ref, date=f"{self.local(c.created_at):%Y-%m-%d}",
+                                            category=m.CATEGORIES[c.category].get(lang),
+                                            status=m.STATUSES[c.status].get(lang))
+                for c in await self.own(person)]
 
     async def history(self, viewer: Viewer, ref: str) -> list[dict[str, Any]]:
         """The audit trail of one request (office only; reading it is itself audited by ``get``)."""
