@@ -25,7 +25,7 @@ from guidance_bot.outbox import OutboxWorker, enqueue
 from guidance_bot.platforms import Person, parse_destination
 from guidance_bot.replies import Reply
 from guidance_bot.runtime import Runtime
-from guidance_bot.server import create_app
+from guidance_bot.server import MOUNTED, create_app
 from guidance_bot.store import Database, upgrade
 from guidance_bot.store.tables import answers, outbox
 
@@ -125,7 +125,7 @@ def test_platforms_without_credentials_are_not_mounted_and_start_up_says_so(runt
     from guidance_bot.server import discover_adapters
     caplog.set_level(logging.WARNING)
     app = create_app(runtime, adapters=discover_adapters())
-    assert app["mounted"] == []
+    assert app[MOUNTED] == []
     reasons = [r for r in caplog.records if r.getMessage() == "adapter not mounted"]
     assert {r.adapter for r in reasons} == {"slack", "teams"}
 

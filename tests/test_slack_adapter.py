@@ -29,7 +29,7 @@ from guidance_bot.outbox import enqueue, pending_count  # noqa: E402
 from guidance_bot.platforms import Roles, SlackSettings, parse_destination  # noqa: E402
 from guidance_bot.replies import Reply  # noqa: E402
 from guidance_bot.runtime import Runtime  # noqa: E402
-from guidance_bot.server import AdapterUnavailable, create_app  # noqa: E402
+from guidance_bot.server import MOUNTED, AdapterUnavailable, create_app  # noqa: E402
 from guidance_bot.store.tables import answers, consultations, outbox  # noqa: E402
 from guidance_slack.blocks import decode_metadata, decode_value, encode_value  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
@@ -84,7 +84,7 @@ async def start_bot(kdir: Path, url: str, clock, slack_api: FakeSlackWebAPI, **c
     changes.setdefault("consultation_destinations", {"default": (f"slack:{OFFICE_CHANNEL}",)})
     runtime = Runtime(make_settings(kdir, url, **changes), clock=clock, outbox_poll_seconds=0.05)
     app = create_app(runtime, adapters={"slack": guidance_slack.mount})
-    assert app["mounted"] == ["slack"]
+    assert app[MOUNTED] == ["slack"]
     http = TestClient(TestServer(app))
     await http.start_server()
     return Bot(runtime, http, slack_api)
@@ -630,7 +630,7 @@ async def test_not_mounted_without_a_bot_token(kdir: Path, sqlite_url: str) -> N
     with pytest.raises(AdapterUnavailable, match="SLACK_BOT_TOKEN"):
         guidance_slack.mount(web.Application(), runtime)
     app = create_app(runtime, adapters={"slack": guidance_slack.mount})
-    assert app["mounted"] == [] and "slack" not in runtime.senders
+    assert app[MOUNTED] == [] and "slack" not in runtime.senders
     await runtime.db.close()
 
 

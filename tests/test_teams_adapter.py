@@ -18,7 +18,7 @@ from guidance_bot.outbox import DeliveryError, enqueue
 from guidance_bot.platforms import TeamsSettings, parse_destination
 from guidance_bot.replies import Reply
 from guidance_bot.runtime import Runtime
-from guidance_bot.server import create_app
+from guidance_bot.server import MOUNTED, create_app
 from guidance_bot.store.tables import answers, conversation_refs
 from guidance_teams import auth_configuration, mount, mount_with
 
@@ -76,7 +76,7 @@ async def client(runtime, issuer):
         return mount_with(app, rt, connection_manager=manager, host_validator_enabled=False)
 
     app = create_app(runtime, adapters={"teams": test_mount})
-    assert app["mounted"] == ["teams"]
+    assert app[MOUNTED] == ["teams"]
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
 
@@ -272,7 +272,7 @@ async def test_unauthenticated_local_mode_warns_and_accepts(kdir, sqlite_url, cl
 async def test_not_mounted_without_settings(kdir, sqlite_url, clock):
     runtime = Runtime(make_settings(kdir, sqlite_url), clock=clock)
     app = create_app(runtime, adapters={"teams": mount})
-    assert app["mounted"] == [] and "teams" not in runtime.senders
+    assert app[MOUNTED] == [] and "teams" not in runtime.senders
     await runtime.db.close()
 
 

@@ -21,6 +21,7 @@ from .runtime import Runtime
 log = logging.getLogger(__name__)
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
+MOUNTED: web.AppKey[list[str]] = web.AppKey("mounted", list)  # names of the adapters serving
 ADAPTER_GROUP = "guidance_bot.adapters"
 MAX_BODY = 1024 * 1024  # Slack and Teams payloads are far smaller
 
@@ -48,7 +49,7 @@ def create_app(runtime: Runtime, adapters: dict[str, Mount] | None = None) -> we
             continue
         mounted.append(name)
         log.info("adapter mounted", extra={"adapter": name, "detail": line})
-    app["mounted"] = mounted
+    app[MOUNTED] = mounted
     return app
 
 
@@ -69,7 +70,7 @@ async def _runtime_context(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     await runtime.start()
     log.info("guidance-bot started", extra={"knowledge_version": runtime.bot.knowledge_version(),
-                                            "adapters": app["mounted"]})
+                                            "adapters": app[MOUNTED]})
     yield
     log.info("guidance-bot stopping")
     await runtime.stop()
