@@ -201,3 +201,17 @@ def test_home_view() -> None:
     assert "consultations" not in [b.get("block_id") for b in view["blocks"]]
     view = home_view("en", command="/g", bot_user_id="UBOT", examples=[], consultations=[])
     assert "not requested" in by_id(view["blocks"], "consultations")["text"]["text"]
+
+
+def test_a_choice_of_nothing_is_left_out_so_slack_opens_the_modal() -> None:
+    from tests.fakes.blockkit import view_problems
+
+    form = Form("f", "ja", "t", "s", (
+        Field("schedule", "予定", required=True),
+        Field("tag", "タグ", "select", options=()),  # e.g. a knowledge base without rotation tags
+        Field("groups", "項目", "checkboxes", options=()),
+    ))
+    view = form_view(form)
+    assert [b.get("block_id") for b in view["blocks"]] == ["schedule"]
+    assert view_problems(view) == []
+    assert view_problems(form_view(FORM)) == []

@@ -301,6 +301,10 @@ def _element(f: Field, lang: Lang) -> Block:
 
 
 def _inputs(f: Field, lang: Lang) -> list[Block]:
+    if f.kind in ("select", "checkboxes") and not f.options:
+        # Slack refuses the whole modal for a select without options; a choice of nothing is left out.
+        log.warning("form field without options left out", extra={"form_field": f.name})
+        return []
     block: Block = {"type": "input", "block_id": f.name, "label": _plain(f.label, 2000),
                     "element": _element(f, lang),
                     # An unticked toggle is an answer ("no"), so a toggle is never required by Slack.

@@ -205,14 +205,19 @@ class Listeners:
             await ack(response_action="clear")
             log.warning("slack submission without user ignored")
             return
-        try:
+
+        async def submit() -> Reply | FormErrors:
+            # The user lookup counts against the 3 seconds too: a rate-limited users.info
+            # (Retry-After) must not hold the ack back.
             person = await self.people.person(user)
             # A retried submission carries the same view id and hash: the core accepts it once.
-            submission = Submission(person, str(view.get("callback_id") or meta.form_id),
-                                    form_values((view.get("state") or {}).get("values") or {}), meta.lang,
-                                    meta.context, key=f"{view.get('id', '')}:{view.get('hash', '')}",
-                                    channel=meta.channel)
-            task = asyncio.ensure_future(self.bot.submit(submission))
+            return await self.bot.submit(Submission(
+                person, str(view.get("callback_id") or meta.form_id),
+                form_values((view.get("state") or {}).get("values") or {}), meta.lang, meta.context,
+                key=f"{view.get('id', '')}:{view.get('hash', '')}", channel=meta.channel))
+
+        try:
+            task = asyncio.ensure_future(submit())
             try:
                 result = await asyncio.wait_for(asyncio.shield(task), SUBMIT_WAIT)
             except TimeoutError:  # close the modal in time; the result arrives as a message

@@ -80,6 +80,8 @@ from urllib.parse import urlencode
 import pytest_asyncio
 from aiohttp import WSMsgType, web
 
+from .blockkit import message_problems, view_problems
+
 BOT_TOKEN = "xoxb-0000000000-0000000000000-fakebottoken"
 APP_TOKEN = "xapp-1-A0FAKEAPP-0000000000000-fakeapptoken"
 SIGNING_SECRET = "fake-signing-secret"
@@ -535,6 +537,7 @@ class FakeSlackWebAPI:
         self._calls: list[Call] = []
         self._changed = asyncio.Condition()
         self._faults: dict[str, deque[_Fault]] = {}
+        self.block_problems: list[str] = []  # why Block Kit was refused (see blockkit.py)
         self._ts = itertools.count(1)
         self._epoch = int(time.time())
         self._runner: web.AppRunner | None = None
@@ -642,7 +645,12 @@ class FakeSlackWebAPI:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         params = await _read_params(request)
-        await self._record(Call("response_url", params | {"key": request.match_info["key"]}))
+        problems = message_problems(params.get("blocks"))
+        self.block_problems += problems
+        await self._record(Call("response_url", params | {"key": request.match_info["key"]},
+                                400 if problems else 200, not problems))
+        if problems:  # Slack answers a response_url post it cannot render with 400 invalid_blocks
+            return web.Response(status=400, text="invalid_blocks")
         return web.json_response({"ok": True})
 
     def _answer(
@@ -658,10 +666,26 @@ class FakeSlackWebAPI:
         if faults:
             fault = faults.popleft()
             return fault.status, {"ok": False, "error": fault.error}, fault.headers
+        refused = self._check_blocks(method, params)
+        if refused:
+            return 200, refused, {}
         try:
             return 200, {"ok": True, **handler(params)}, {}
         except SlackError as e:
             return 200, {"ok": False, "error": e.error}, {}
+
+    def _check_blocks(self, method: str, params: Params) -> Params | None:
+        """What Slack answers to blocks or a view it would not render (see ``blockkit``)."""
+        if method.startswith("views."):
+            problems, error = view_problems(params.get("view")), "invalid_arguments"
+        elif method.startswith("chat."):
+            problems, error = message_problems(params.get("blocks")), "invalid_blocks"
+        else:
+            return None
+        if not problems:
+            return None
+        self.block_problems += problems
+        return {"ok": False, "error": error, "response_metadata": {"messages": problems}}
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
         expected = self.app_token if method in self.APP_TOKEN_METHODS else self.bot_token
@@ -841,6 +865,8 @@ async def slack_api() -> AsyncIterator[FakeSlackWebAPI]:
     """A running fake Web API (with its Socket Mode server) for one test."""
     async with FakeSlackWebAPI() as fake:
         yield fake
+    # Slack would have refused these: a test that did not notice still fails here.
+    assert not fake.block_problems, fake.block_problems
 
 
 @pytest_asyncio.fixture
