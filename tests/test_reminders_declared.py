@@ -144,3 +144,14 @@ async def test_file_is_synced_by_the_running_server(rkdir, sqlite_url, clock, tm
         assert len(await rt.reminders.store.list()) == 2
     finally:
         await rt.stop()
+
+
+def test_the_example_configuration_shows_where_the_file_goes(tmp_path):
+    """config.example.yaml carries the (commented) ``reminders.file`` line; uncommented, it is used."""
+    from guidance_bot.config import Settings
+
+    example = (Path(__file__).resolve().parents[1] / "config.example.yaml").read_text(encoding="utf-8")
+    assert "  # file: reminders.yaml\n" in example
+    config = tmp_path / "config.yaml"
+    config.write_text(example.replace("  # file: reminders.yaml\n", "  file: reminders.yaml\n"), encoding="utf-8")
+    assert Settings.load(config, env={}).reminders_file == tmp_path / "reminders.yaml"

@@ -34,6 +34,7 @@ from .views import confirmation, list_line, next_times_lines
 
 REMIND_FORM = "remind"
 MAX_LISTED = 12  # two buttons each: stays within Slack's 25 elements per actions block
+_TEAMS_THREAD = ";messageid="
 _SEPARATOR = re.compile(r"\s*[|｜]\s*")
 _CHANGE_WORDS = {"pause": "pause", "一時停止": "pause", "停止": "pause", "resume": "resume", "再開": "resume",
                  "delete": "delete", "削除": "delete"}
@@ -85,19 +86,20 @@ class ReminderChat:
 
     def remind_form(self, person: Person, channel: str, lang: Lang, schedule: str = "") -> Form:
         knowledge = self._answerer.knowledge
-        entries = sorted(knowledge.entries.values(), key=lambda e: e.id)[:100]
+        entries = tuple(Option(e.id, e.title.get(lang)) for e in sorted(knowledge.entries.values(),
+                                                                         key=lambda e: e.id)[:100])
+        tags = tuple(Option(t, f"{t} ({n})") for t, n in rotation_tags(knowledge))
+        # A choice with nothing to choose is left out: Slack refuses a select without options.
+        offered = {"text": True, "entry": bool(entries), "tag": bool(tags), "checklist": knowledge.checklist is not None}
         kinds = {"text": m.KIND_TEXT, "entry": m.KIND_ENTRY, "tag": m.KIND_TAG, "checklist": m.KIND_CHECKLIST}
         fields = (
             Field("schedule", m.FIELD_SCHEDULE.get(lang), required=True, max_length=200, initial=schedule or None,
                   hint=m.FIELD_SCHEDULE_HINT.get(lang)),
             Field("kind", m.FIELD_KIND.get(lang), kind="select", required=True, initial="text",
-                  options=tuple(Option(k, kinds[k].get(lang)) for k in CONTENT_KINDS
-                                if k != "checklist" or knowledge.checklist is not None)),
+                  options=tuple(Option(k, kinds[k].get(lang)) for k in CONTENT_KINDS if offered[k])),
             Field("text", m.FIELD_TEXT.get(lang), kind="textarea", max_length=MAX_TEXT),
-            Field("entry", m.FIELD_ENTRY.get(lang), kind="select",
-                  options=tuple(Option(e.id, e.title.get(lang)) for e in entries)),
-            Field("tag", m.FIELD_TAG.get(lang), kind="select",
-                  options=tuple(Option(t, f"{t} ({n})") for t, n in rotation_tags(knowledge))),
+            *([Field("entry", m.FIELD_ENTRY.get(lang), kind="select", options=entries)] if entries else []),
+            *([Field("tag", m.FIELD_TAG.get(lang), kind="select", options=tags)] if tags else []),
             Field("language", m.FIELD_LANGUAGE.get(lang), kind="select", required=True, initial=lang,
                   options=(Option("ja", m.LANG_JA.get(lang)), Option("en", m.LANG_EN.get(lang)))),
             Field("skip_holidays", m.FIELD_SKIP_HOLIDAYS.get(lang), kind="toggle",
@@ -139,7 +141,7 @@ class ReminderChat:
         language = _one(values.get("language")) or lang
         if errors or schedule is None:
             return errors
-        destination = Destination(person.platform, channel)  # type: ignore[arg-type]
+        destination = channel_destination(person, channel)
         source_key = f"form:{person.platform}:{key}"[:200] if key else None
         reminder, _ = await self.store.add(NewReminder(
             owner=person.key, destination=destination, schedule=schedule, content_kind=kind, content=content,
@@ -164,7 +166,7 @@ class ReminderChat:
         elif message.private or not message.channel:
             title, found = m.LIST_TITLE_MINE, await self.store.list(owner=person.key)
         else:
-            dest = Destination(person.platform, message.channel)  # type: ignore[arg-type]
+            dest = channel_destination(person, message.channel)
             title, found = m.LIST_TITLE_CHANNEL, await self.store.list(destination=dest)
         return self._listing(person, title.get(lang), found, lang)
 
@@ -230,6 +232,14 @@ class ReminderChat:
         await record_completion(self._db, self._clock, self._settings.timezone, submission, len(ticked),
                                 len(checklist.items))
         return result_reply(knowledge, checklist, ticked, lang)
+
+
+def channel_destination(person: Person, conversation: str) -> Destination:
+    """Where a reminder made (or listed) in this conversation goes. A Teams channel thread's id is the
+    channel's id plus ``;messageid=N``: the reminder belongs to the channel, not to that thread."""
+    if person.platform == "teams":
+        conversation = conversation.split(_TEAMS_THREAD, 1)[0]
+    return Destination(person.platform, conversation)  # type: ignore[arg-type]
 
 
 def _buttons(reminder: Reminder, lang: Lang, *, with_resume: bool = True) -> tuple[Action, ...]:

@@ -11,6 +11,7 @@ The result goes to the staff member only (a private Reply); the database keeps o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime, time
@@ -100,8 +101,10 @@ async def record_completion(db: Database, clock: Clock, tz: str, submission: Sub
     zone = ZoneInfo(tz)
     day = datetime.combine(now.astimezone(zone).date(), time(), zone)
     async with db.begin() as conn:
+        # The platform's submission key names the person's chat (Teams) or view (Slack): only its hash
+        # is kept, stamped with the day like the count, so the two cannot be matched up either.
         if submission.key and not await insert_if_absent(conn, processed_events, {
-                "key": f"checklist:{submission.key}"[:200], "at": now}):
+                "key": "checklist:" + hashlib.sha256(submission.key.encode()).hexdigest(), "at": day}):
             return False
         await conn.execute(insert(checklist_completions).values(
             at=day, platform=str(submission.person.platform)[:16], ticked=ticked, total=total))
