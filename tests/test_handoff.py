@@ -346,6 +346,31 @@ async def test_office_changes_status_and_the_requester_is_told(rt, clock):
     assert audit[1]["detail"] == {"from": "received", "to": "in_progress", "name": "鈴木"}
 
 
+async def test_the_worker_is_woken_once_the_status_message_is_committed(kdir, sqlite_url, clock):
+    """A worker woken before the commit finds nothing, then sleeps a whole poll: the requester's
+    status message would wait for it."""
+    import sqlite3
+
+    path = sqlite_url.removeprefix("sqlite:///")
+    visible: list[int] = []
+
+    def wakeup() -> None:  # what a woken worker would see, from another connection
+        with sqlite3.connect(path) as other:
+            visible.append(other.execute("SELECT count(*) FROM outbox WHERE kind = 'consultation_status'"
+                                         " AND delivered_at IS NULL").fetchone()[0])
+
+    rt = new_runtime(kdir, sqlite_url, clock)
+    try:
+        service = rt.consultations
+        await service.create(REQUESTER, request())
+        service._wakeup = wakeup
+        await service.change_status(Viewer.of(OFFICER, ROLES), "LC-2026-0001", "in_progress")
+        await service.change_status(Viewer.of(OFFICER, ROLES), "LC-2026-0001", "in_progress")  # no change
+        assert visible == [1]
+    finally:
+        await rt.db.close()
+
+
 async def test_outsiders_are_refused_and_nothing_changes(rt):
     await rt.bot.submit(submission())
     reply = await rt.bot.act(ActionEvent(OUTSIDER, "consult_status", "LC-2026-0001:done", "ja"))

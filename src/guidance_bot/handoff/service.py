@@ -293,12 +293,18 @@ class ConsultationService:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         ref = _ref(ref)
+        change: StatusChange | None = None
         async with self.db.begin() as conn:
             if not viewer.office:
-                await self._refused(conn, viewer, "status", ref)
+                await self._refused(conn, viewer, "status", ref)  # committed, then refused
             else:
-                return await self._change(conn, viewer, ref, status)
-        raise AccessRefused(ref)
+                change = await self._change(conn, viewer, ref, status)
+        if change is None:
+            raise AccessRefused(ref)
+        if change.changed:
+            # After the commit: a worker woken earlier would not see the message yet, and wait a whole poll.
+            self._wakeup()
+        return change
 
     async def _change(self, conn: AsyncConnection, viewer: Viewer, ref: str, status: str) -> StatusChange:
         row = (await conn.execute(select(consultations).where(consultations.c.ref == ref))).first()
@@ -324,7 +330,6 @@ class ConsultationService:
                           reply=notify.status_dm(after, viewer.shown, self.local),
                           dedupe_key=f"consultation:{ref}:status:{status}:{now.isoformat()}")
         log.info("consultation status changed", extra={"ref": ref, "from": before.status, "to": status})
-        self._wakeup()
         return StatusChange(after, True)
 
     async def _refused(self, conn: AsyncConnection, viewer: Viewer, attempt: str, subject: str) -> None:
