@@ -365,8 +365,10 @@ async def test_form_card_errors_and_submission(client, issuer, connector, with_t
 
     data["name"] = "品川 太郎"
     await post(client, issuer, connector, card_value(data, connector.service_url, replyToId=card_id))
-    [_, done] = await connector.wait_for(2, predicate=lambda r: r.kind != "update" and r.type == "message" and r.ok)
-    assert texts(card_of(done)) == ["受け付けました: 品川 太郎"]
+    [_, done] = await connector.wait_for(2, predicate=lambda r: r.kind == "update")
+    # The result replaces the form, as a Slack modal closes.
+    assert done.activity_id == card_id and texts(card_of(done)) == ["受け付けました: 品川 太郎"]
+    assert [r.kind for r in connector.messages()] == ["reply", "update", "update"]
     last = with_test_form[-1]
     assert last.values == {"name": "品川 太郎", "details": "", "kind": "a", "items": ["x", "z"], "ok": True}
     assert last.context == {"origin": "test"} and last.lang == "ja"

@@ -102,7 +102,11 @@ class TeamsHandlers:
     async def _card_submit(self, context: TurnContext, data: dict[str, Any]) -> None:
         response = await self._card_action(context, data)
         if isinstance(response, FormErrors):
-            await self._show_errors(context, response)
+            await self._replace_card(context, errors_card(response))
+        elif data.get(FORM_KEY) and isinstance(response, Reply) and self._shown_here(context, response):
+            # The result takes the form's place, as a Slack modal closes: the filled-in form cannot be
+            # sent again, and a double click shows one result, not two.
+            await self._replace_card(context, reply_card(response))
         else:
             await self._respond(context, response, from_message=False)
 
@@ -132,7 +136,7 @@ class TeamsHandlers:
             await context.send_activity(card_activity(errors_card(response)))
             return
         card = form_card(response) if isinstance(response, Form) else reply_card(response, question)
-        if _personal(context.activity) or not _confidential(response):
+        if self._shown_here(context, response):
             await context.send_activity(card_activity(card))
             return
         delivered = await self._to_personal_chat(context, response, card)
@@ -140,10 +144,14 @@ class TeamsHandlers:
             note = m.SENT_PRIVATELY if delivered else m.PRIVATE_FAILED
             await context.send_activity(note.get(response.language))
 
-    async def _show_errors(self, context: TurnContext, errors: FormErrors) -> None:
-        """The form again with the messages, in place of the submitted card where Teams allows."""
+    @staticmethod
+    def _shown_here(context: TurnContext, response: Reply | Form) -> bool:
+        return _personal(context.activity) or not _confidential(response)
+
+    async def _replace_card(self, context: TurnContext, card: Card) -> None:
+        """``card`` in place of the submitted one where Teams allows (the form with its error messages,
+        or the form's result), else as a new message."""
         activity = context.activity
-        card = errors_card(errors)
         if activity.reply_to_id:
             update = card_activity(card)
             update.id = activity.reply_to_id
