@@ -421,3 +421,17 @@ async def test_the_office_reads_the_misses_report_in_chat_and_others_may_not(kdi
         assert "有給休暇" not in refused.answer and "not allowed" in refused.answer
     finally:
         await rt.stop()
+
+
+@pytest.mark.parametrize("text, locale, expected", [
+    ("help", "ja", "ja"), ("help", "en", "en"), ("help", None, "en"), ("ヘルプ", "en", "ja"),
+    ("report 7d", "ja", "ja"), ("consult LC-2026-0001", "ja", "ja"),
+])
+async def test_a_bare_command_word_follows_the_users_client_language(runtime, text, locale, expected):
+    reply = await runtime.bot.handle(Message(STAFF, text, locale=locale))
+    assert reply.language == expected
+
+
+async def test_a_question_follows_its_own_language_whatever_the_client(runtime):
+    reply = await runtime.bot.handle(Message(STAFF, "can I record the call?", locale="ja"))
+    assert reply.language == "en"

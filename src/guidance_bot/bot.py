@@ -39,7 +39,10 @@ class Message:
     text: str
     channel: str = ""  # the platform's conversation id
     private: bool = True  # a direct message, or an answer only the asker sees
-    lang: Lang | None = None
+    lang: Lang | None = None  # forced reply language (the console's :en / :ja)
+    # The language of the user's chat client, when the platform says: used where the text itself
+    # says nothing (an English command word such as "consult" typed by a Japanese user).
+    locale: Lang | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +140,11 @@ class Bot:
         text = message.text.strip()
         lang = message.lang or detect_language(text)
         if not text:
-            return await self._help(message, "", lang)
+            return await self._help(message, "", message.lang or message.locale or "ja")
         word, _, rest = text.partition(" ")
         command = self._commands.get(word.casefold())
+        if command is not None and not message.lang and message.locale and _no_language_signal(text):
+            lang = message.locale
         if command is None:
             command = next((self._commands[name] for pattern, name in self._phrases
                             if name in self._commands and pattern.search(text)), None)
@@ -237,6 +242,13 @@ class Bot:
     @staticmethod
     def refused(lang: Lang) -> Reply:
         return Reply("info", lang, answer=m.NOT_ALLOWED.get(lang), private=True)
+
+
+def _no_language_signal(text: str) -> bool:
+    """Command words and references ("consult", "report 7d", "consult LC-2026-0001") name no language;
+    any Japanese character, or a second English word, does."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return detect_language(text) == "en" and len(words) <= 1 + sum(w.upper() == "LC" for w in words)
 
 
 def _with_answer_id(reply: Reply, answer_id: str) -> Reply:
