@@ -215,3 +215,16 @@ def test_a_choice_of_nothing_is_left_out_so_slack_opens_the_modal() -> None:
     assert [b.get("block_id") for b in view["blocks"]] == ["schedule"]
     assert view_problems(view) == []
     assert view_problems(form_view(FORM)) == []
+
+
+def test_a_delete_button_asks_before_it_deletes() -> None:
+    from tests.fakes.blockkit import message_problems
+
+    reply = Reply("info", "ja", answer="#1 …", actions=(Action("reminder_pause", "#1 を一時停止", "1"),
+                                                         Action("reminder_delete", "#1 を削除", "1")))
+    blocks = reply_blocks(reply)
+    pause, delete = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "confirm" not in pause
+    assert delete["confirm"]["text"]["text"] == "「#1 を削除」を実行します。元に戻せません。よろしいですか？"
+    assert (delete["confirm"]["confirm"]["text"], delete["confirm"]["deny"]["text"]) == ("実行する", "やめる")
+    assert message_problems(blocks) == []

@@ -155,6 +155,9 @@ async def test_reminders_list_and_its_buttons(bot: Bot, slack_api: FakeSlackWebA
     assert listing["response_type"] == "ephemeral" and "#1 slack:C1" in listing["text"]
     pause, delete = buttons(listing["blocks"])
     assert [b["action_id"].partition(":")[0] for b in (pause, delete)] == ["reminder_pause", "reminder_delete"]
+    # Deleting cannot be undone: Slack asks before sending the click (in the list's language).
+    assert "confirm" not in pause and delete["style"] == "danger"
+    assert delete["confirm"]["text"]["text"] == "\u201cDelete #1\u201d cannot be undone. Go ahead?"
 
     # Someone who is not a manager cannot use the buttons.
     await bot.post(block_actions(pause["action_id"], pause["value"], user_id=STAFF, channel_id="C1",

@@ -98,6 +98,12 @@ def _element(element: dict, at: str, action_ids: set[str], in_input: bool = Fals
         problems += _text(element.get("text"), "button_text", at)
         if len(element.get("value") or "") > LIMITS["button_value"]:
             problems.append(f"{at}: button value too long")
+        confirm = element.get("confirm")
+        if confirm is not None:
+            for key, limit in (("title", 100), ("text", 300), ("confirm", 30), ("deny", 30)):
+                text = (confirm.get(key) or {}).get("text", "")
+                if not text or len(text) > limit:
+                    problems.append(f"{at}: confirm {key} empty or longer than {limit}")
     elif kind in ("static_select", "multi_static_select", "checkboxes", "radio_buttons"):
         options = element.get("options") or []
         limit = "checkbox_options" if kind in ("checkboxes", "radio_buttons") else "static_options"
