@@ -254,6 +254,8 @@ async def test_messages_not_from_a_person_in_the_dm_are_ignored(bot: Bot, slack_
 
 async def test_role_from_a_slack_user_group(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
     slack_api.usergroups["S0FFICE"] = ["U9"]
+    slack_api.add_user("U9", locale="en-US")
+    slack_api.add_user("U1", locale="en-US")
     await bot.post(event_callback(im_message("reload", user_id="U9", channel_id="D9")))
     await bot.post(event_callback(im_message("reload", user_id="U1", channel_id="D1")))
     await slack_api.wait_for("chat.postMessage", count=2)
@@ -434,6 +436,7 @@ def state(name: str | None, agree: bool = True) -> dict[str, Any]:
 
 async def test_form_opens_as_a_modal_and_errors_show_next_to_fields(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
     submissions = register_test_form(bot)
+    slack_api.add_user("U1", locale="en-US")
     await bot.post(slash_command("testform", user_id="U1", channel_id="C1", trigger_id="1.2.trigger"))
     [opened] = await slack_api.wait_for("views.open")
     view = opened.params["view"]

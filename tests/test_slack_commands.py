@@ -79,11 +79,11 @@ async def reminder_rows(bot: Bot) -> list[Any]:
 
 
 @pytest.mark.parametrize("text, user, expected", [
-    ("help", STAFF, "checklist"),
-    ("reload", OFFICE, "Knowledge reloaded"),
-    ("report", OFFICE, "could not answer"),
-    ("reload", STAFF, "not allowed"),
-    ("report", MANAGER, "not allowed"),  # a manager is not the compliance office
+    ("help", STAFF, "guidance-bot の使い方"),
+    ("reload", OFFICE, "ナレッジを再読み込みしました"),
+    ("report", OFFICE, "答えられなかった質問"),
+    ("reload", STAFF, "権限がありません"),
+    ("report", MANAGER, "権限がありません"),  # a manager is not the compliance office
 ])
 async def test_text_commands_as_slash_command_and_in_a_dm(bot: Bot, text: str, user: str, expected: str) -> None:
     answer = await answer_to(bot, await slash(bot, text, user))
@@ -97,6 +97,19 @@ async def test_help_lists_every_subcommand(bot: Bot) -> None:
     text = (await answer_to(bot, await slash(bot, "help", OFFICE)))["text"]
     for word in ("consult", "remind", "reminders", "checklist", "reload", "report"):
         assert f"• {word} " in text, word
+
+
+@pytest.mark.parametrize("locale, words, title", [
+    ("ja-JP", "checklist", "コンプライアンスチェックシート"),  # an English command word, a Japanese user
+    ("en-US", "checklist", "Compliance self-check sheet"),
+    ("en-US", "セルフチェック", "コンプライアンスチェックシート"),  # the words themselves say Japanese
+])
+async def test_a_command_word_follows_the_users_slack_language(bot: Bot, slack_api: FakeSlackWebAPI, locale: str,
+                                                              words: str, title: str) -> None:
+    slack_api.add_user(STAFF, locale=locale)
+    await slash(bot, words, STAFF, trigger="5.5.trigger")
+    [opened] = await slack_api.wait_for("views.open")
+    assert title.startswith(opened.params["view"]["title"]["text"].rstrip("…"))
 
 
 # -- consult ------------------------------------------------------------------------------------------------
@@ -127,14 +140,14 @@ async def test_remind_modal_creates_a_reminder_for_the_channel(bot: Bot, slack_a
     assert await right.json() == {"response_action": "clear"}
     [confirmation] = await slack_api.wait_for("chat.postEphemeral")
     assert (confirmation.params["channel"], confirmation.params["user"]) == ("C1", MANAGER)
-    assert "Every Monday at 9:00" in confirmation.params["text"]  # "remind": English
+    assert "毎週 月曜日 9:00" in confirmation.params["text"]
     [row] = await reminder_rows(bot)
     assert (row.platform, row.channel, row.content) == ("slack", "C1", "今週も安全運転で")
 
 
 async def test_remind_is_for_managers_only(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
     answer = await answer_to(bot, await slash(bot, "remind", STAFF, trigger="1.1.trigger"))
-    assert "not allowed" in answer["text"]
+    assert "権限がありません" in answer["text"]
     await settle()
     assert slack_api.calls("views.open") == []
 
@@ -157,12 +170,12 @@ async def test_reminders_list_and_its_buttons(bot: Bot, slack_api: FakeSlackWebA
     assert [b["action_id"].partition(":")[0] for b in (pause, delete)] == ["reminder_pause", "reminder_delete"]
     # Deleting cannot be undone: Slack asks before sending the click (in the list's language).
     assert "confirm" not in pause and delete["style"] == "danger"
-    assert delete["confirm"]["text"]["text"] == "\u201cDelete #1\u201d cannot be undone. Go ahead?"
+    assert delete["confirm"]["text"]["text"] == "「#1 を削除」を実行します。元に戻せません。よろしいですか？"
 
     # Someone who is not a manager cannot use the buttons.
     await bot.post(block_actions(pause["action_id"], pause["value"], user_id=STAFF, channel_id="C1",
                                  response_url=slack_api.response_url("staff")))
-    assert "not allowed" in (await answer_to(bot, "staff"))["text"]
+    assert "権限がありません" in (await answer_to(bot, "staff"))["text"]
     assert not (await reminder_rows(bot))[0].paused
 
     click = block_actions(pause["action_id"], pause["value"], user_id=MANAGER, channel_id="C1",
@@ -204,7 +217,7 @@ async def test_checklist_modal_has_checkboxes_and_a_private_result(bot: Bot, sla
     assert await response.json() == {"response_action": "clear"}
     [result] = await slack_api.wait_for("chat.postEphemeral")
     assert (result.params["channel"], result.params["user"]) == ("C1", STAFF)
-    assert "You ticked 15 of 17 items" in result.params["text"]
+    assert "15/17 項目にチェックが付きました" in result.params["text"]
     await settle()
     assert slack_api.calls("chat.postMessage") == []  # nobody else sees it
     async with bot.runtime.db.connect() as conn:

@@ -109,15 +109,16 @@ class Listeners:
         await self._handle_text(client, place, text, private)
 
     async def _handle_text(self, client: AsyncWebClient, place: Place, text: str, private: bool) -> None:
-        lang: Lang | None = None
+        locale: Lang | None = None
         try:
             person = await self.people.person(place.user)
-            if not text.strip():  # nothing to detect a language from: the user's Slack language
-                lang = await self.people.lang(place.user)
-            response = await self.bot.handle(Message(person, text, place.channel, private, lang))
+            # The Slack client's language (cached with the profile): a bare command word such as
+            # "checklist" says nothing about the language its Japanese-speaking user wants.
+            locale = (await self.people.profile(place.user)).lang
+            response = await self.bot.handle(Message(person, text, place.channel, private, locale=locale))
             await self.deliver(client, place, response, question=text)
         except Exception:
-            await self._failed(client, place, lang or detect_language(text))
+            await self._failed(client, place, locale if not text.strip() and locale else detect_language(text))
 
     async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         if event.get("tab") != "home" or not event.get("user"):
