@@ -428,6 +428,23 @@ async def test_installation_reference_serves_proactive_outbox_delivery(client, r
     assert texts(card_of(sent)) == ["リマインダー", "今週の確認をしましょう。"]
 
 
+async def test_a_channel_of_an_installed_team_is_reached_without_being_addressed(client, runtime, issuer,
+                                                                                 connector):
+    """An administrator configures a channel (e.g. the office's) and adds the app to its team: the
+    installation names only the team, yet the channel must be reachable."""
+    await post(client, issuer, connector, installation(connector.service_url))
+    sender = runtime.senders["teams"]
+    office = "19:legal-office@thread.tacv2"
+    await sender.send(parse_destination(f"teams:{office}"), Reply("info", "ja", answer="相談の通知"))
+    [sent] = await connector.wait_for(1)
+    assert (sent.kind, sent.conversation_id) == ("send", office)
+    assert issuer.verify_outbound(sent.bearer, APP_ID) and texts(card_of(sent)) == ["相談の通知"]
+    # Not in that channel's team: the Bot Connector refuses, the outbox will retry.
+    connector.fail(times=1, status=403)
+    with pytest.raises(DeliveryError):
+        await sender.send(parse_destination(f"teams:{office}"), Reply("info", "ja", answer="x"))
+
+
 async def test_uninstall_forgets_the_reference(client, runtime, issuer, connector):
     await post(client, issuer, connector, installation(connector.service_url))
     await post(client, issuer, connector, dict(installation(connector.service_url), action="remove", id="f:2"))

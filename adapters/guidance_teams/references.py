@@ -22,10 +22,11 @@ from guidance_bot.clock import Clock
 from guidance_bot.store import Database
 from guidance_bot.store.tables import conversation_refs
 from guidance_bot.store.upsert import insert_if_absent
-from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.activity import Activity, ConversationAccount, ConversationReference
 
 PLATFORM = "teams"
 THREAD_MARK = ";messageid="
+CHANNEL_PREFIX = "19:"  # channels and group chats; personal chats are "a:…"
 MEMBER = "member"
 
 
@@ -116,6 +117,19 @@ class ReferenceStore:
                     reference.conversation = reference.conversation.model_copy(update={"id": conversation_id})
                 return reference
         return None
+
+    async def in_team(self, conversation_id: str, tenant_id: str) -> ConversationReference | None:
+        """A reference for a channel the bot was never addressed in (an administrator configured it),
+        built from the tenant's service URL: installing the app in a team is all that channel needs.
+        The Bot Connector refuses the post (403) when the app is not in that channel's team."""
+        if not conversation_id.startswith(CHANNEL_PREFIX):
+            return None
+        seen = await self.any_in_tenant(tenant_id)
+        if seen is None or seen.conversation is None:
+            return None
+        channel = ConversationAccount(id=conversation_id, is_group=True, conversation_type="channel",
+                                      tenant_id=seen.conversation.tenant_id)
+        return seen.model_copy(update={"conversation": channel, "user": None, "activity_id": None})
 
     async def personal(self, user_id: str) -> ConversationReference | None:
         row = await self._one(conversation_refs.c.platform == PLATFORM, conversation_refs.c.scope == "personal",

@@ -2,7 +2,8 @@
 stored conversation references. Used by the outbox, which retries on ``DeliveryError``.
 
 - ``teams:<conversation id>``: the stored reference of that conversation (a channel thread posts
-  into the thread).
+  into the thread); a channel of a team the app was added to, never addressed itself, through the
+  tenant's service URL.
 - ``teams:user:<aad id>``: the user's personal chat; if the bot has none with them yet, a new 1:1
   chat is created (Bot Connector ``create_conversation``) at the service URL and tenant where the
   user was last seen, else of any stored conversation of the tenant.
@@ -64,7 +65,8 @@ class TeamsSender:
         if destination.is_user:
             await self._to_user(destination.user_id, activity)
             return
-        reference = await self._refs.get(destination.conversation)
+        reference = (await self._refs.get(destination.conversation)
+                     or await self._refs.in_team(destination.conversation, self._tenant_id))
         if reference is None:
             raise DeliveryError(f"no Teams conversation reference for {destination}")
         await self._continue(reference, activity)
