@@ -432,3 +432,49 @@ def test_cli_add_refuses_a_channel_name(cli_env, capsys):
         main(["remind", "add", "--channel", "#general", "--schedule", "毎日 9:00", "--text", "x"])
     assert exc.value.code == 2
     assert "slack:CHANNEL_ID" in capsys.readouterr().err
+
+
+# -- configured in the settings file ----------------------------------------------------------------------
+
+def config_file(tmp_path: Path, rkdir: Path, url: str, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"knowledge_dir: {rkdir}\ndatabase_url: {url}\n{text}", encoding="utf-8")
+    return path
+
+
+async def test_catch_up_window_comes_from_the_settings_file(rkdir, sqlite_url, clock, tmp_path, caplog):
+    from dataclasses import replace
+
+    from guidance_bot.config import Settings
+
+    settings = Settings.load(config_file(tmp_path, rkdir, sqlite_url, "reminders:\n  catch_up_minutes: 10\n"),
+                             env={"GUIDANCE_DATABASE_URL": sqlite_url})
+    assert settings.reminder_catch_up_minutes == 10
+    rt = Runtime(replace(settings, knowledge_dir=rkdir), clock=clock)
+    assert rt.live.reload().knowledge is not None
+    try:
+        reminder, _ = await rt.reminders.store.add(new("毎日 9:00", clock))
+        clock.set(tokyo(2026, 11, 26, 9, 30))  # 30 minutes late: past the 10-minute window
+        with caplog.at_level(logging.WARNING, logger="guidance_bot.reminders.dispatcher"):
+            assert await rt.reminders.dispatcher.run_once() == 0
+        [skipped] = [r for r in caplog.records if r.getMessage() == "reminder due time skipped"]
+        assert (skipped.reminder_id, skipped.catch_up_minutes, skipped.reason) == (reminder.id, 10, "too_late")
+        clock.set(tokyo(2026, 11, 27, 9, 10))  # 10 minutes late: sent, once
+        assert await rt.reminders.dispatcher.run_once() == 1
+        assert await rt.reminders.dispatcher.run_once() == 0
+        assert [r.dedupe_key for r in await outbox_rows(rt)] == [dedupe_key(reminder.id, tokyo(2026, 11, 27, 9, 0))]
+    finally:
+        await rt.stop()
+
+
+def test_cli_add_prints_the_next_times_in_the_configured_time_zone(cli_env, rkdir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GUIDANCE_CONFIG", str(config_file(tmp_path, rkdir, cli_env, "timezone: Europe/London\n")))
+    assert main(["remind", "add", "--channel", "slack:C0123ABCD", "--schedule", "every monday 9am",
+                 "--text", "weekly check"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "リマインダー #1 を登録しました (reminder #1 created)"
+    times = [line.strip() for line in out.splitlines() if line.startswith("    20")]
+    assert times == ["2026-11-30 (月 Mon) 09:00 Europe/London", "2026-12-07 (月 Mon) 09:00 Europe/London",
+                     "2026-12-14 (月 Mon) 09:00 Europe/London"]
+    stored = json.loads((main(["remind", "list", "--json"]), capsys.readouterr().out)[1])
+    assert stored[0]["next"] == "2026-11-30T09:00:00+00:00"  # 18:00 in Tokyo
