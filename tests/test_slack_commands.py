@@ -166,6 +166,7 @@ async def test_reminders_list_and_its_buttons(bot: Bot, slack_api: FakeSlackWebA
     assert "#1" in created["text"]
     listing = await answer_to(bot, await slash(bot, "reminders", MANAGER))
     assert listing["response_type"] == "ephemeral" and "#1 slack:C1" in listing["text"]
+    assert "このチャンネルのリマインダー" in listing["text"]  # a slash command in C1 speaks of C1
     pause, delete = buttons(listing["blocks"])
     assert [b["action_id"].partition(":")[0] for b in (pause, delete)] == ["reminder_pause", "reminder_delete"]
     # Deleting cannot be undone: Slack asks before sending the click (in the list's language).
@@ -187,6 +188,7 @@ async def test_reminders_list_and_its_buttons(bot: Bot, slack_api: FakeSlackWebA
     assert (await reminder_rows(bot))[0].paused
 
     as_dm = await dm(bot, "reminders", MANAGER)  # in the DM: the manager's own reminders, resume offered
+    assert "あなたのリマインダー" in as_dm["text"]
     assert [decode_value(b["value"]).value for b in buttons(as_dm["blocks"])] == ["1", "1"]
     assert buttons(as_dm["blocks"])[0]["action_id"].startswith("reminder_resume:")
     await bot.post(block_actions(delete["action_id"], delete["value"], user_id=MANAGER, channel_id=f"D{MANAGER}",

@@ -115,7 +115,8 @@ class Listeners:
             # The Slack client's language (cached with the profile): a bare command word such as
             # "checklist" says nothing about the language its Japanese-speaking user wants.
             locale = (await self.people.profile(place.user)).lang
-            response = await self.bot.handle(Message(person, text, place.channel, private, locale=locale))
+            response = await self.bot.handle(Message(person, text, place.channel, private, direct=place.in_dm,
+                                                     locale=locale))
             await self.deliver(client, place, response, question=text)
         except Exception:
             await self._failed(client, place, locale if not text.strip() and locale else detect_language(text))

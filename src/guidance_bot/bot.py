@@ -39,10 +39,18 @@ class Message:
     text: str
     channel: str = ""  # the platform's conversation id
     private: bool = True  # a direct message, or an answer only the asker sees
+    # A one-to-one conversation with the bot; None: the same as ``private``. A slash command in a
+    # channel is private (only the asker sees the answer) but not direct (it speaks of the channel).
+    direct: bool | None = None
     lang: Lang | None = None  # forced reply language (the console's :en / :ja)
     # The language of the user's chat client, when the platform says: used where the text itself
     # says nothing (an English command word such as "consult" typed by a Japanese user).
     locale: Lang | None = None
+
+
+    @property
+    def in_direct_chat(self) -> bool:
+        return self.private if self.direct is None else self.direct
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,7 @@ class ReminderChat:
             title, found = m.LIST_TITLE_ALL, await self.store.list()
         elif words:
             return Reply("info", lang, answer=m.REMINDERS_USAGE.get(lang), private=True)
-        elif message.private or not message.channel:
+        elif message.in_direct_chat or not message.channel:
             title, found = m.LIST_TITLE_MINE, await self.store.list(owner=person.key)
         else:
             dest = channel_destination(person, message.channel)
