@@ -519,7 +519,8 @@ async def test_teams_whole_flow(teams: TeamsReplica, clock) -> None:
 
     await teams.post(activity(url, text="殴られた"))
     [answer] = await connector.wait_for(1)
-    consult = next(a for a in card_of(answer)["actions"] if a["data"].get("action") == "consult")
+    consult = next(a for b in card_of(answer)["body"] if b.get("type") == "ActionSet" for a in b["actions"]
+                   if a["data"].get("action") == "consult")
     assert consult["data"]["value"] == "type-violence"
     await teams.post(activity(url, value=consult["data"]))
     [_, form] = await connector.wait_for(2)

@@ -19,7 +19,7 @@ from guidance_teams import auth_configuration, mount_with
 from tests.conftest import BUNDLED, make_settings
 from tests.fakes.teams import FakeBotConnector, FakeTokenIssuer, fake_connection_manager
 from tests.test_teams_adapter import (
-    APP_ID, CHANNEL, TEAM, TENANT_ID, USER_AAD, _no_microsoft, card_of, card_value, in_channel, inputs,
+    APP_ID, CHANNEL, TEAM, TENANT_ID, USER_AAD, _no_microsoft, buttons, card_of, card_value, in_channel, inputs,
     installation, personal, post, texts,
 )
 
@@ -112,7 +112,7 @@ async def test_consult_from_an_answer_card_to_the_office_channel(client, issuer,
 
     await post(client, issuer, connector, personal(connector.service_url, "殴られた"))
     [answer] = await connector.wait_for(1)
-    consult = next(a for a in card_of(answer)["actions"] if a["data"].get("action") == "consult")
+    consult = next(a for a in buttons(card_of(answer)) if a["data"].get("action") == "consult")
     assert consult["type"] == "Action.Submit"
 
     await post(client, issuer, connector, card_value(consult["data"], connector.service_url,
@@ -201,7 +201,7 @@ async def test_consult_pressed_in_a_channel_continues_in_the_personal_chat(clien
     await post(client, issuer, connector, in_channel(connector.service_url, "殴られた"))
     [answer] = await connector.wait_for(1)
     assert answer.conversation_id.startswith(CHANNEL)
-    consult = next(a for a in card_of(answer)["actions"] if a["data"].get("action") == "consult")
+    consult = next(a for a in buttons(card_of(answer)) if a["data"].get("action") == "consult")
     pressed = in_channel(connector.service_url, "", value=consult["data"], replyToId=answer.response["id"])
     del pressed["text"]
     await post(client, issuer, connector, pressed)

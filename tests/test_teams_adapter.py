@@ -144,6 +144,12 @@ def texts(card: dict) -> list[str]:
     return found
 
 
+def buttons(card: dict) -> list[dict]:
+    """Every button of a card: those in the body's action sets, then the card's own."""
+    inside = [a for b in card["body"] if b.get("type") == "ActionSet" for a in b["actions"]]
+    return inside + card.get("actions", [])
+
+
 def inputs(card: dict) -> dict[str, dict]:
     return {e["id"]: e for e in card["body"] if e.get("type", "").startswith("Input.")}
 
@@ -164,8 +170,9 @@ async def test_personal_chat_answer_card_alert_first(client, issuer, connector):
     shown = texts(card)
     assert "直ちにその場を離れ、警察に通報します。" in shown
     assert any(t.startswith("出典:") and "第7章 TYPE.2" in t for t in shown)
-    titles = [a["title"] for a in card["actions"]]
-    assert titles[0] == "指導員（弁護士）に相談する" and titles[-2:] == ["👍", "👎"]
+    titles = [a["title"] for a in buttons(card)]
+    assert titles == ["指導員（弁護士）に相談する", "👍", "👎"]
+    assert texts(card)[-1] == "この回答は役に立ちましたか？"
 
 
 async def test_phrases_as_quotes_and_english(client, issuer, connector):
@@ -219,12 +226,20 @@ async def test_retried_activity_is_answered_once(client, issuer, connector):
 
 # -- authentication and malformed requests ------------------------------------------------------------
 
-@pytest.mark.parametrize("how", ["none", "wrong-tenant", "garbage"])
+@pytest.mark.parametrize("how", ["none", "wrong-tenant", "garbage", "other-app", "expired", "forged",
+                                 "other-issuer"])
 async def test_requests_without_a_valid_token_get_401(client, runtime, issuer, connector, how):
     activity = personal(connector.service_url, "殴られた")
-    headers = {"none": {}, "garbage": {"Authorization": "Bearer nope"},
-               "wrong-tenant": {"Authorization": "Bearer " + issuer.issue(
-                   APP_ID, OTHER_TENANT, service_url=connector.service_url)}}[how]
+    url = connector.service_url
+    tokens = {
+        "wrong-tenant": lambda: issuer.issue(APP_ID, OTHER_TENANT, service_url=url),
+        "other-app": lambda: issuer.issue("00000000-0000-0000-0000-0000000000ff", service_url=url),
+        "expired": lambda: issuer.issue(APP_ID, service_url=url, expires_in=-600),
+        "forged": lambda: issuer.issue(APP_ID, service_url=url, foreign_key=True),
+        "other-issuer": lambda: issuer.issue(APP_ID, service_url=url, issuer="https://evil.example/"),
+    }
+    headers = ({} if how == "none" else {"Authorization": "Bearer nope"} if how == "garbage"
+               else {"Authorization": "Bearer " + tokens[how]()})
     response = await client.post("/api/messages", json=activity, headers=headers)
     assert response.status == HTTPStatus.UNAUTHORIZED
     assert connector.requests == []

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from guidance_bot.forms import Field, Form, FormErrors, Option
 from guidance_bot.replies import Action, Choice, ContactLine, PhraseLine, Reply
 from guidance_teams.cards import errors_card, form_card, form_values, reply_card
+
+
+def buttons(card: dict) -> list[dict]:
+    """Every button of a card: those in the body's action sets, then the card's own."""
+    inside = [a for b in card["body"] if b.get("type") == "ActionSet" for a in b["actions"]]
+    return inside + card.get("actions", [])
 
 FULL = Reply(
     "answer", "ja", title="暴力型", alert="身の危険があればすぐに110番。", answer="直ちにその場を離れます。",
@@ -29,15 +37,25 @@ def test_reply_card_order_and_contents():
     source = next(b for b in body if str(b.get("text", "")).startswith("出典"))
     assert source["isSubtle"] and source["size"] == "Small" and source["text"] == "出典: 対応要領 第7章"
     assert flat.index("出典: 対応要領 第7章") > flat.index("コンプライアンス推進担当")
-    choices = body[-1]
+    choices, own, prompt = body[-3:]
     assert choices["type"] == "ActionSet"
     assert choices["actions"] == [{"type": "Action.Submit", "title": "録音してよいか",
                                    "data": {"action": "show", "value": "recording-calls", "lang": "ja"}}]
+    # As in Slack: consult, then the question, then 👍/👎 at the bottom.
+    assert [a["data"] for a in own["actions"]] == [{"action": "consult", "value": "type-violence", "lang": "ja"}]
+    assert prompt["text"] == "この回答は役に立ちましたか？" and prompt["isSubtle"]
     assert [a["data"] for a in card["actions"]] == [
-        {"action": "consult", "value": "type-violence", "lang": "ja"},
         {"action": "feedback", "value": "ans-1:+1", "lang": "ja"},
         {"action": "feedback", "value": "ans-1:-1", "lang": "ja"},
     ]
+    assert [a["title"] for a in reply_card(replace(FULL, language="en"))["actions"]] == ["👍", "👎"]
+    assert reply_card(replace(FULL, language="en"))["body"][-1]["text"] == "Was this answer helpful?"
+
+
+def test_without_feedback_the_replys_buttons_are_the_cards_actions():
+    card = reply_card(replace(FULL, answer_id=None))
+    assert [a["data"]["action"] for a in card["actions"]] == ["consult"]
+    assert all("役に立ちました" not in str(b.get("text")) for b in card["body"])
 
 
 def test_suggestion_heading_and_no_feedback_without_answer_id():
@@ -98,6 +116,6 @@ def test_form_values_from_submit_data():
 
 def test_the_question_rides_only_on_the_consult_button():
     card = reply_card(FULL, question="窓口で殴られた")
-    data = {a["data"]["action"]: a["data"] for a in card["actions"]}
+    data = {a["data"]["action"]: a["data"] for a in buttons(card)}
     assert data["consult"]["q"] == "窓口で殴られた"
     assert "q" not in data["feedback"]

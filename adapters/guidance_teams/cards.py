@@ -3,7 +3,7 @@
 Pure functions on plain dicts: no SDK import, so the rendering is unit-tested on its own. The card
 shows the same contents, in the same order, as the Slack message: the safety alert first, then the
 title, answer, steps, example phrases, contacts, source, "did you mean" / related buttons, the
-reply's own buttons (consult) and 👍/👎.
+reply's own buttons (consult) and, under "was this answer helpful?", 👍/👎.
 
 Buttons are ``Action.Submit`` whose data comes back as the message activity's ``value``:
 ``{"action": name, "value": value, "lang": lang}`` for a core ``Action``, and
@@ -108,8 +108,15 @@ def reply_card(reply: Reply, question: str = "") -> Card:
         body.append({"type": "ActionSet", "actions": [
             submit(choice.label, {"action": "show", "value": choice.entry_id, LANG_KEY: lang})
             for choice in reply.choices]})
-    actions = [action_button(a, lang, question) for a in (*reply.actions, *feedback_actions(reply))]
-    return _card(body, actions, lang)
+    buttons = [action_button(a, lang, question) for a in reply.actions]
+    feedback = feedback_actions(reply)
+    if not feedback:
+        return _card(body, buttons, lang)
+    # As in Slack: the reply's buttons (consult), then the question, then 👍/👎 at the bottom.
+    if buttons:
+        body.append({"type": "ActionSet", "actions": buttons})
+    body.append(_text(m.FEEDBACK_PROMPT.get(lang), isSubtle=True, size="Small", spacing="Medium"))
+    return _card(body, [action_button(a, lang) for a in feedback], lang)
 
 
 def text_card(text: str, lang: Lang) -> Card:
