@@ -348,3 +348,38 @@ async def test_reference_saved_by_one_replica_serves_delivery_by_another(kdir, d
     finally:
         await a.close()
         await b.close()
+
+
+# -- group chats and Action.Execute outside the personal chat -----------------------------------------
+
+def in_group_chat(service_url: str, text: str, **overrides) -> dict:
+    activity = in_channel(service_url, text, **overrides)
+    activity["conversation"] = {"id": "19:group-1@thread.v2", "conversationType": "groupChat", "isGroup": True,
+                                "tenantId": TENANT_ID}
+    activity["channelData"] = {"tenant": {"id": TENANT_ID}}
+    return activity
+
+
+async def test_group_chat_mention_is_stripped_and_answered_in_the_chat(client, issuer, connector):
+    activity = in_group_chat(connector.service_url, "通話を録音してもいい?")
+    await post(client, issuer, connector, activity)
+    [reply] = await connector.wait_for(1)
+    assert (reply.kind, reply.conversation_id, reply.activity_id) == ("reply", "19:group-1@thread.v2", activity["id"])
+    assert texts(card_of(reply))[0] == "会話や電話を録音してよいか"
+
+
+async def test_consult_by_action_execute_in_a_group_chat_opens_the_form_privately(client, issuer, connector):
+    await post(client, issuer, connector, personal(connector.service_url, "help"))
+    await connector.wait_for(1)
+    connector.reset()
+    activity = in_group_chat(connector.service_url, "", type="invoke", name="adaptiveCard/action", value={
+        "action": {"type": "Action.Execute", "verb": "consult",
+                   "data": {"action": "consult", "value": "type-violence", "lang": "ja"}}, "trigger": "manual"})
+    del activity["text"]
+    response = await post(client, issuer, connector, activity)
+    body = await response.json()
+    # The shared card is not replaced by the form: the form goes to the personal chat.
+    assert body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"] == "個別チャットでお送りしました。"
+    [form] = await connector.wait_for(1)
+    assert form.conversation_id == "a:personal-1" and "summary" in inputs(card_of(form))

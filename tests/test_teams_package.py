@@ -59,6 +59,11 @@ def test_template_manifest_shape():
     assert [c["title"] for c in commands["commands"]] == ["help", "consult", "checklist"]
     assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands["commands"])
     english = json.loads((TEMPLATE / "en-us.json").read_text(encoding="utf-8"))
+    # The command menu says what each command does: consult opens the request form, checklist the self-check.
+    described = {c["title"]: (c["description"], english[f"bots[0].commandLists[0].commands[{i}].description"])
+                 for i, c in enumerate(commands["commands"])}
+    assert "法律相談を申し込みます" in described["consult"][0] and "legal consultation" in described["consult"][1]
+    assert "セルフチェック" in described["checklist"][0] and "self-check" in described["checklist"][1]
     assert english["name.short"] == "guidance-bot"
     assert len(english["description.short"]) <= 80
 
