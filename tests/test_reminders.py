@@ -478,3 +478,37 @@ def test_cli_add_prints_the_next_times_in_the_configured_time_zone(cli_env, rkdi
                      "2026-12-14 (月 Mon) 09:00 Europe/London"]
     stored = json.loads((main(["remind", "list", "--json"]), capsys.readouterr().out)[1])
     assert stored[0]["next"] == "2026-11-30T09:00:00+00:00"  # 18:00 in Tokyo
+
+
+class ChannelRefusingSender(RecordingSender):
+    """The bot is not in the reminder's channel: posts there fail, direct messages work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    async def send(self, destination, reply) -> None:
+        if not destination.is_user:
+            self.refused += 1
+            raise ConnectionError("not_in_channel")
+        await super().send(destination, reply)
+
+
+async def test_the_manager_is_told_once_when_a_reminder_cannot_be_posted(rkdir, sqlite_url, clock):
+    rt = runtime_on(rkdir, sqlite_url, clock)
+    sender = ChannelRefusingSender()
+    rt.add_sender("slack", sender)
+    try:
+        await rt.reminders.store.add(new("毎日 9:00", clock, owner="slack:U1"))
+        await rt.reminders.store.add(new("毎日 9:00", clock, owner="cli:alice", channel="slack:C0OTHER"))
+        clock.set(tokyo(2026, 11, 26, 9, 0))
+        assert await rt.reminders.dispatcher.run_once() == 2
+        for _ in range(8):  # about two hours of retries
+            await rt.outbox.deliver_due()
+            clock.advance(minutes=20)
+        assert sender.refused >= 8  # still being retried, never dropped
+        [(to, notice)] = sender.sent  # the manager, once; nobody to tell for the CLI's reminder
+        assert to == "slack:user:U1"
+        assert "#1" in notice.answer and "slack:C0123" in notice.answer and "参加" in notice.answer
+    finally:
+        await rt.stop()

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 BACKOFF = (5, 15, 60, 300, 900, 1800)  # seconds; the last repeats
+# After this many failed attempts (about 20 minutes) the message's "on failure" note, if it has one,
+# is sent once: e.g. a manager hears that the bot cannot post in the reminder's channel. Delivery
+# itself goes on being retried.
+NOTICE_AFTER_ATTEMPTS = 4
 
 
 class DeliveryError(RuntimeError):
@@ -56,16 +60,30 @@ class Pending:
     destination: Destination
     reply: Reply
     attempts: int
+    dedupe_key: str
+    on_failure: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FailureNotice:
+    """Whom to tell, and what, when a message keeps failing to be delivered."""
+
+    destination: Destination
+    reply: Reply
 
 
 async def enqueue(conn: AsyncConnection, clock: Clock, *, kind: str, destination: Destination | str,
-                  reply: Reply, dedupe_key: str) -> bool:
+                  reply: Reply, dedupe_key: str, on_failure: FailureNotice | None = None) -> bool:
     """Queue a message inside the caller's transaction. False when ``dedupe_key`` is already queued."""
     dest = destination if isinstance(destination, Destination) else parse_destination(destination)
     now = clock.now()
+    payload: dict[str, Any] = {"reply": reply_to_dict(reply)}
+    if on_failure is not None:
+        payload["on_failure"] = {"destination": str(on_failure.destination),
+                                 "reply": reply_to_dict(on_failure.reply)}
     return await insert_if_absent(conn, outbox, dict(
         dedupe_key=dedupe_key, kind=kind, platform=dest.platform, destination=str(dest),
-        payload={"reply": reply_to_dict(reply)}, created_at=now, attempts=0, next_attempt_at=now))
+        payload=payload, created_at=now, attempts=0, next_attempt_at=now))
 
 
 class OutboxWorker:
@@ -124,7 +142,8 @@ class OutboxWorker:
                     continue
                 row = (await conn.execute(select(outbox).where(outbox.c.id == row_id))).one()
             claimed.append(Pending(row.id, row.kind, parse_destination(row.destination),
-                                   reply_from_dict(row.payload["reply"]), row.attempts))
+                                   reply_from_dict(row.payload["reply"]), row.attempts, row.dedupe_key,
+                                   row.payload.get("on_failure")))
         return claimed
 
     async def _deliver(self, item: Pending) -> bool:
@@ -152,6 +171,11 @@ class OutboxWorker:
             await conn.execute(update(outbox).where(outbox.c.id == item.id).values(
                 attempts=attempts, next_attempt_at=self._clock.now() + timedelta(seconds=wait),
                 claimed_until=None, last_error=f"{type(exc).__name__}: {str(exc)[:300]}"))
+            if attempts == NOTICE_AFTER_ATTEMPTS and item.on_failure:
+                await enqueue(conn, self._clock, kind=f"{item.kind}_failing",
+                              destination=item.on_failure["destination"],
+                              reply=reply_from_dict(item.on_failure["reply"]),
+                              dedupe_key=f"{item.dedupe_key}:failing")
         self._metrics.outbox.labels(item.kind, "failed").inc()
         log.warning("outbox delivery failed; will retry", extra={
             "outbox_id": item.id, "kind": item.kind, "attempts": attempts, "retry_in_s": wait,

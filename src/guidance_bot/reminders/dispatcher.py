@@ -26,7 +26,10 @@ from ..answering import Answerer
 from ..clock import Clock
 from ..config import Settings
 from ..metrics import Metrics
-from ..outbox import enqueue
+from ..outbox import FailureNotice, enqueue
+from ..platforms import PLATFORMS, user_destination
+from ..replies import Reply
+from . import messages as m
 from ..store import Database
 from ..store.tables import reminder_deliveries, reminders
 from ..store.upsert import insert_if_absent
@@ -153,7 +156,8 @@ class Dispatcher:
                 await self._record(conn, reminder.id, send, status, insert=send != due)
                 if reply is not None:
                     await enqueue(conn, self._clock, kind=OUTBOX_KIND, destination=reminder.destination,
-                                  reply=reply, dedupe_key=dedupe_key(reminder.id, send))
+                                  reply=reply, dedupe_key=dedupe_key(reminder.id, send),
+                                  on_failure=failure_notice(reminder))
                     queued = 1
                     report.append(("queued", "reminder queued", {
                         "due_at": send.isoformat(), "late_s": int((now - send).total_seconds())}))
@@ -184,3 +188,14 @@ class Dispatcher:
             await conn.execute(update(reminder_deliveries).where(and_(
                 reminder_deliveries.c.reminder_id == reminder_id, reminder_deliveries.c.due_at == due_at))
                 .values(status=status))
+
+
+def failure_notice(reminder: Reminder) -> FailureNotice | None:
+    """Tell the manager who made the reminder when it cannot be posted (the bot is not in the channel,
+    the channel was archived…). Reminders from the command line or a file have no one to tell."""
+    platform, _, user = reminder.owner.partition(":")
+    if platform not in PLATFORMS or not user:
+        return None
+    lang = reminder.language if reminder.language in ("ja", "en") else "ja"
+    text = m.DELIVERY_FAILING.format(id=reminder.id, destination=str(reminder.destination)).get(lang)
+    return FailureNotice(user_destination(platform, user), Reply("info", lang, answer=text, private=True))

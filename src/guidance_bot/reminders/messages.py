@@ -129,3 +129,8 @@ FILE_ERRORS = Text(
     "リマインダーの設定ファイルに {count} 件の問題があるため、前の内容のまま動いています。",
     "The reminders file has {count} problem(s); the previous reminders stay in use.",
 )
+DELIVERY_FAILING = Text(
+    "リマインダー #{id} を {destination} に送れずにいます。ボットがそのチャンネルに参加しているか確認してください"
+    "（参加すると、送れなかった分も送ります）。",
+    "Reminder #{id} cannot be posted to {destination}. Check that the bot is a member of that channel "
+    "(once it is, the missed message is sent too).")
