@@ -531,3 +531,11 @@ async def test_reference_store_roundtrip(database_url, clock):
         assert sorted(rows) == [("teams:a:personal-1", "personal"), (f"teams:user:{USER_AAD}", "member")]
     finally:
         await db.close()
+
+
+async def test_a_bare_command_word_follows_the_teams_client_language(client, issuer, connector):
+    await post(client, issuer, connector, personal(connector.service_url, "help"))  # ja-JP client
+    await post(client, issuer, connector, personal(connector.service_url, "help", locale="en-US"))
+    first, second = await connector.wait_for(2)
+    assert "使い方" in " ".join(texts(card_of(first)))
+    assert "How to use" in " ".join(texts(card_of(second)))

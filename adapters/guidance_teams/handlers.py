@@ -96,7 +96,8 @@ class TeamsHandlers:
     async def _message(self, context: TurnContext) -> None:
         activity = context.activity
         text = html.unescape(activity.text or "").replace("\u00a0", " ").strip()
-        message = Message(_person(activity), text, activity.conversation.id, _personal(activity))
+        message = Message(_person(activity), text, activity.conversation.id, _personal(activity),
+                          locale=_client_lang(activity))
         await self._respond(context, await self.runtime.bot.handle(message), from_message=True, question=text)
 
     async def _card_submit(self, context: TurnContext, data: dict[str, Any]) -> None:
@@ -237,7 +238,13 @@ def _uninstalled(activity: Activity) -> bool:
 def _lang_of(activity: Activity) -> Lang:
     if activity.text:
         return detect_language(activity.text)
-    return "en" if (activity.locale or "").lower().startswith("en") else "ja"
+    return _client_lang(activity) or "ja"
+
+
+def _client_lang(activity: Activity) -> Lang | None:
+    """The Teams client's language (``ja-JP``, ``en-US``), when it says one."""
+    locale = (activity.locale or "").lower()
+    return "ja" if locale.startswith("ja") else "en" if locale.startswith("en") else None
 
 
 def _response_lang(response: Response | None) -> Lang | None:
