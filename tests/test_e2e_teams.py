@@ -161,7 +161,7 @@ async def test_office_changes_the_status_and_the_requester_hears_in_teams(client
     await post(client, issuer, connector, office_channel(connector.service_url, "help"))
     await connector.wait_for(2)
     connector.reset()
-    await post(client, issuer, connector, personal(connector.service_url, "consult"))
+    await post(client, issuer, connector, personal(connector.service_url, "consult"))  # a ja-JP client: the form, and all that follows, in Japanese
     [opened] = await connector.wait_for(1)
     form = card_of(opened)
     await post(client, issuer, connector, card_value(
@@ -189,7 +189,7 @@ async def test_office_changes_the_status_and_the_requester_hears_in_teams(client
     assert row.status == "in_progress"
     await delivered(runtime)
     [told] = await connector.wait_for(1, predicate=lambda r: r.conversation_id == "a:personal-1")
-    assert "In progress" in "\n".join(texts(card_of(told))) and "法務 花子" in str(told.attachments)
+    assert "対応中" in "\n".join(texts(card_of(told))) and "法務 花子" in str(told.attachments)
     assert "契約の解釈" not in str(told.attachments)
 
 
@@ -309,9 +309,9 @@ async def test_remind_form_in_a_channel_thread_reminds_the_channel(bundled_clien
     assert done.conversation_id == form.conversation_id
 
     # Listing from another thread of the same channel finds it.
-    await post(client, issuer, connector, officer(in_channel(connector.service_url, "reminders",
+    await post(client, issuer, connector, officer(in_channel(connector.service_url, "reminders",  # ja-JP client: Japanese
                                                              thread="1700000000007")))
-    [listing] = await connector.wait_for(1, predicate=lambda r: "Reminders for this channel" in str(r.attachments))
+    [listing] = await connector.wait_for(1, predicate=lambda r: "このチャンネルのリマインダー" in str(r.attachments))
     assert f"#1 teams:{CHANNEL} " in str(listing.attachments)
 
     connector.reset()
