@@ -435,3 +435,31 @@ async def test_a_bare_command_word_follows_the_users_client_language(runtime, te
 async def test_a_question_follows_its_own_language_whatever_the_client(runtime):
     reply = await runtime.bot.handle(Message(STAFF, "can I record the call?", locale="ja"))
     assert reply.language == "en"
+
+
+async def test_a_background_loop_stops_when_cancelled_just_as_it_is_woken():
+    # asyncio.wait_for on Python 3.11 swallows this cancellation, and the server then hung on shutdown.
+    from guidance_bot.waiting import wait_for_event
+
+    for _ in range(50):
+        event = asyncio.Event()
+
+        async def loop() -> None:
+            while True:
+                await wait_for_event(event, 10)
+
+        task = asyncio.create_task(loop())
+        await asyncio.sleep(0)
+        event.set()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=1)
+        assert task in done
+
+
+async def test_the_runtime_stops_right_after_the_outbox_was_woken(kdir, sqlite_url, clock):
+    rt = Runtime(make_settings(kdir, sqlite_url), clock=clock)
+    await rt.start()
+    await asyncio.sleep(0.05)
+    rt.outbox.wakeup.set()
+    rt.reminders.dispatcher.wakeup.set()
+    await asyncio.wait_for(rt.stop(), timeout=5)

@@ -26,6 +26,7 @@ from .metrics import Metrics
 from .platforms import Destination, parse_destination
 from .replies import Reply, reply_from_dict, reply_to_dict
 from .store import Database
+from .waiting import wait_for_event
 from .store.tables import outbox
 from .store.upsert import insert_if_absent
 
@@ -109,11 +110,7 @@ class OutboxWorker:
             except Exception:
                 self._metrics.errors.labels("outbox").inc()
                 log.exception("outbox pass failed")
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), self._poll)
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
+            await wait_for_event(self.wakeup, self._poll)
 
     async def deliver_due(self) -> int:
         """Claim and send what is due now; the number delivered."""

@@ -5,7 +5,6 @@ outbox delivery, retention purge). Adapters receive the Runtime and call into ``
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,7 @@ from .store import Database, check_schema
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 3600.0
+STOP_TIMEOUT_S = 10.0
 
 
 class Runtime:
@@ -78,9 +78,11 @@ class Runtime:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # Bounded: a loop that ignored its cancellation must not hang the shutdown.
+            _, stuck = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT_S)
+            for task in stuck:
+                log.error("background task did not stop", extra={"task": task.get_name()})
         self._tasks = []
         await self.db.close()
 

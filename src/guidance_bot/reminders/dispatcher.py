@@ -31,6 +31,7 @@ from ..platforms import PLATFORMS, user_destination
 from ..replies import Reply
 from . import messages as m
 from ..store import Database
+from ..waiting import wait_for_event
 from ..store.tables import reminder_deliveries, reminders
 from ..store.upsert import insert_if_absent
 from .content import reminder_reply
@@ -98,11 +99,7 @@ class Dispatcher:
             except Exception:
                 self._metrics.errors.labels("reminders").inc()
                 log.exception("reminder pass failed")
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), self._poll)
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
+            await wait_for_event(self.wakeup, self._poll)
 
     async def run_once(self) -> int:
         """One pass over the due reminders; the number of messages this process queued."""
