@@ -722,3 +722,12 @@ async def test_sender_other_failures_use_the_outbox_backoff(sender_runtime: Runt
         row = (await conn.execute(select(outbox))).one()
     assert row.next_attempt_at == clock.now() + timedelta(seconds=5)  # BACKOFF[0]
     assert "channel_not_found" in row.last_error
+
+
+async def test_web_api_calls_share_connections(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
+    # Without one shared session slack_sdk opens a new (TLS) connection for every call.
+    for n in range(6):
+        await bot.post(event_callback(im_message("通話を録音してもいい?", user_id=f"U{n}", channel_id=f"D{n}")))
+        await slack_api.wait_for("chat.postMessage", count=n + 1)
+    posts = [c.peer for c in slack_api.calls("chat.postMessage")]
+    assert len(posts) == 6 and len(set(posts)) <= 2

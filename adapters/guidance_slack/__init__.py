@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -46,7 +47,9 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     if not settings.enabled:
         raise AdapterUnavailable(f"{t.NOT_CONFIGURED.ja} / {t.NOT_CONFIGURED.en}")
     bolt = build_bolt_app(runtime)
-    runtime.add_sender("slack", SlackSender(_client(runtime, rate_limit_retries=0)))
+    sender_client = _client(runtime, rate_limit_retries=0)
+    runtime.add_sender("slack", SlackSender(sender_client))
+    app.cleanup_ctx.append(_shared_session([bolt.client, sender_client]))
     if settings.socket_mode:
         app.cleanup_ctx.append(_socket_mode(bolt, settings.app_token))
         return f"Slack: Socket Mode, command {settings.command}"
@@ -77,6 +80,22 @@ def _client(runtime: Runtime, rate_limit_retries: int) -> AsyncWebClient:
         handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
     base_url = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"
     return AsyncWebClient(token=settings.bot_token, base_url=base_url, retry_handlers=handlers)
+
+
+def _shared_session(clients: list[AsyncWebClient]):
+    """One connection pool for every Web API call while the server runs. Without it slack_sdk opens a
+    new session, and so a new TLS connection, for each call."""
+
+    async def shared_session(app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession()
+        for client in clients:
+            client.session = session  # bolt copies it into the client of every request
+        yield
+        for client in clients:
+            client.session = None  # calls still in flight fall back to a session of their own
+        await session.close()
+
+    return shared_session
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> bool:

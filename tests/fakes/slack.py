@@ -505,6 +505,7 @@ class Call:
     params: Params  # query + form or JSON body; JSON_FIELDS sent as strings are decoded
     status: int = 200
     ok: bool = True
+    peer: tuple[str, int] | None = None  # the client's address: the same port means a reused connection
 
 
 @dataclass
@@ -640,7 +641,8 @@ class FakeSlackWebAPI:
         method = request.match_info["method"]
         params = await _read_params(request)
         status, body, headers = self._answer(method, params, _bearer(request))
-        await self._record(Call(method, params, status, bool(body.get("ok"))))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        await self._record(Call(method, params, status, bool(body.get("ok")), tuple(peer[:2]) if peer else None))
         return web.json_response(body, status=status, headers=headers)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
