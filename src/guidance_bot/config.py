@@ -25,7 +25,6 @@ from .errors import ConfigError
 from .i18n import Text
 from .knowledge import Contact, KnowledgeBase
 from .matching import Thresholds, Weights
-from .store.database import DatabaseUrlError, async_url
 from .platforms import Roles, SlackSettings, TeamsSettings, parse_destination
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -87,10 +86,7 @@ class Settings:
             settings = replace(settings, knowledge_dir=Path(env["GUIDANCE_KNOWLEDGE_DIR"]).resolve())
         if env.get("GUIDANCE_DATABASE_URL"):
             settings = replace(settings, database_url=env["GUIDANCE_DATABASE_URL"])
-        try:
-            async_url(settings.database_url)
-        except DatabaseUrlError as exc:
-            raise ConfigError(str(exc)) from None
+        _check_database_url(settings.database_url)
         return settings
 
     def apply_contacts(self, knowledge: KnowledgeBase) -> KnowledgeBase:
@@ -132,6 +128,15 @@ def _runtime_settings(settings: Settings, data: Mapping[str, Any], base: Path) -
         changes["knowledge_poll_seconds"] = float(_positive_int(data["knowledge_poll_seconds"],
                                                                 "knowledge_poll_seconds"))
     return replace(settings, **changes)
+
+
+def _check_database_url(url: str) -> None:
+    """The scheme only: the full parse is the database layer's, which the CLI's answering commands
+    do not load (it would cost start-up time and memory for nothing)."""
+    scheme = url.partition(":")[0].partition("+")[0]
+    if "://" not in url or scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigError(f"GUIDANCE_DATABASE_URL は sqlite:/// か postgresql:// にしてください "
+                          f"(GUIDANCE_DATABASE_URL must be sqlite:/// or postgresql://, got {scheme or url!r})")
 
 
 def check_timezone(name: str, where: str) -> str:
