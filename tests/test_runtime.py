@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -463,3 +464,18 @@ async def test_the_runtime_stops_right_after_the_outbox_was_woken(kdir, sqlite_u
     rt.outbox.wakeup.set()
     rt.reminders.dispatcher.wakeup.set()
     await asyncio.wait_for(rt.stop(), timeout=5)
+
+
+async def test_a_database_error_does_not_carry_what_staff_wrote(sqlite_url):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+    db = Database(sqlite_url)
+    values = dict(id="same", at=datetime.now(UTC), platform="slack", language="ja", outcome="none",
+                  suggestions=[], knowledge_version="v", question="山田様に土下座しろと言われた")
+    async with db.begin() as conn:
+        await conn.execute(insert(answers).values(**values))
+    with pytest.raises(IntegrityError) as caught:
+        async with db.begin() as conn:
+            await conn.execute(insert(answers).values(**values))
+    assert "土下座" not in str(caught.value)
+    await db.close()

@@ -51,9 +51,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        kwargs: dict = {"pool_pre_ping": True}
+        # hide_parameters: a database error in the log must not carry what staff wrote (a summary, a question).
+        kwargs: dict = {"pool_pre_ping": True, "hide_parameters": True}
         if self.dialect == "sqlite":
-            kwargs = {"connect_args": {"timeout": 30}}
+            kwargs = {"connect_args": {"timeout": 30}, "hide_parameters": True}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
