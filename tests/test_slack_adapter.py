@@ -604,13 +604,13 @@ async def test_the_office_changes_the_status_from_the_notification_and_the_reque
                   and "in_progress" in b["value"])
     # Someone outside the office cannot change it.
     await bot.post(block_actions(status["action_id"], status["value"], user_id="U9", channel_id=OFFICE_CHANNEL,
-                                 response_url=slack_api.response_url("x")))
+                                 message_ts="1700000000.000100", response_url=slack_api.response_url("x")))
     await settle()
     [row] = await consultation_rows(bot)
     assert row.status == "received"
     # The office can; the requester hears of it in a direct message.
-    await bot.post(block_actions(status["action_id"], status["value"], user_id="U0LAWYER",
-                                 channel_id=OFFICE_CHANNEL, response_url=slack_api.response_url("y")))
+    await bot.post(block_actions(status["action_id"], status["value"], user_id="U0LAWYER", channel_id=OFFICE_CHANNEL,
+                                 message_ts="1700000000.000100", response_url=slack_api.response_url("y")))
     for _ in range(50):
         [row] = await consultation_rows(bot)
         if row.status == "in_progress" and any(c.params.get("users") == "U1"
@@ -623,6 +623,10 @@ async def test_the_office_changes_the_status_from_the_notification_and_the_reque
            if c.ok and c.params["channel"].startswith("D") and "LC-2026-0001" in json.dumps(c.params)]
     told = [d for d in dms if "状況を「対応中」" in d]
     assert len(told) == 1 and "契約の解釈" not in told[0]
+    # The whole office sees it was done: in the notification's thread (the refusal stayed private).
+    in_thread = [c for c in posted(slack_api, OFFICE_CHANNEL) if c.get("thread_ts") == "1700000000.000100"]
+    assert len(in_thread) == 1 and "対応中" in json.dumps(in_thread[0], ensure_ascii=False)
+    assert "契約の解釈" not in json.dumps(in_thread[0], ensure_ascii=False)
 
 
 # -- mounting, Socket Mode and the outbox sender ----------------------------------------------------------

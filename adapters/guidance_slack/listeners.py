@@ -177,9 +177,15 @@ class Listeners:
             response = await self.bot.act(ActionEvent(
                 person, name, value.value, value.lang, channel, private=ephemeral or place.in_dm,
                 context={QUESTION_CONTEXT_KEY: value.question} if value.question else {}))
+            message_ts = str(container.get("message_ts") or "")
             if isinstance(response, Reply) and name == "show":
-                await self._show_in_place(client, place, response, ephemeral,
-                                          str(container.get("message_ts") or ""))
+                await self._show_in_place(client, place, response, ephemeral, message_ts)
+                return
+            if isinstance(response, Reply) and not response.private and not ephemeral and message_ts:
+                # A result meant for everyone who sees the message (the office changing a request's
+                # status): in the message's thread, so the whole channel knows it was done.
+                await self._post(client, replace(place, thread_ts=thread_ts or message_ts, respond=None),
+                                 response, private=False)
                 return
             await self.deliver(client, replace(place, in_dm=False), response, force_private=True)
         except Exception:
