@@ -119,10 +119,6 @@ def reply_card(reply: Reply, question: str = "") -> Card:
     return _card(body, [action_button(a, lang) for a in feedback], lang)
 
 
-def text_card(text: str, lang: Lang) -> Card:
-    return _card([_text(text)], [], lang)
-
-
 # -- forms -----------------------------------------------------------------------------------------
 
 def form_card(form: Form, errors: Mapping[str, str] | None = None) -> Card:

@@ -23,7 +23,6 @@ NO_ANSWER_HINT = Text(
     "you can also request a legal consultation with the compliance advisor (a lawyer).",
 )
 ACTION_CONSULT = Text("指導員（弁護士）に相談する", "Consult the advisor (lawyer)")
-ACTION_SHOW = Text("この項目を見る", "Show this topic")
 PHONE = Text("電話", "Phone")
 FAX = Text("FAX", "Fax")
 EMPTY_QUESTION = Text("質問を入力してください。", "Please type a question.")

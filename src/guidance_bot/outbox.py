@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .clock import Clock
@@ -180,10 +180,7 @@ class OutboxWorker:
 
 
 async def pending_count(db: Database) -> int:
+    """Messages not yet delivered (for monitoring and tests)."""
     async with db.connect() as conn:
-        rows = await conn.execute(select(outbox.c.id).where(outbox.c.delivered_at.is_(None)))
-        return len(rows.all())
-
-
-def payload_reply(payload: Mapping[str, Any]) -> Reply:
-    return reply_from_dict(payload["reply"])
+        query = select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))
+        return (await conn.execute(query)).scalar_one()

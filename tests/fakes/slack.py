@@ -81,6 +81,7 @@ import pytest_asyncio
 from aiohttp import WSMsgType, web
 
 from .blockkit import message_problems, view_problems
+from .loopback import serve_on_loopback
 
 BOT_TOKEN = "xoxb-0000000000-0000000000000-fakebottoken"
 APP_TOKEN = "xapp-1-A0FAKEAPP-0000000000000-fakeapptoken"
@@ -378,11 +379,7 @@ class FakeSocketModeServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/link/", self._websocket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve_on_loopback(app)
 
     async def close(self) -> None:
         for ws in list(self._sockets):
@@ -572,11 +569,7 @@ class FakeSlackWebAPI:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response-url/{key}", self._handle_response_url)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._runner, self._port = await serve_on_loopback(app)
 
     async def close(self) -> None:
         await self.socket_mode.close()

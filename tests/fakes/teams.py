@@ -53,6 +53,8 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
+from .loopback import serve_on_loopback
+
 __all__ = [
     "BOT_FRAMEWORK_ISSUER",
     "ConnectorRequest",
@@ -197,11 +199,7 @@ class FakeBotConnector:
         app.router.add_get(base + "/{conversation_id}/pagedmembers", self._paged_members)
         app.router.add_get(base + "/{conversation_id}/members/{member_id}", self._member)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:
@@ -492,11 +490,7 @@ class FakeTokenIssuer:
             app.router.add_get(path, self._openid_configuration)
         for path in ("/keys", "/v1/.well-known/keys", "/{tenant}/discovery/v2.0/keys"):
             app.router.add_get(path, self._keys)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self._port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:

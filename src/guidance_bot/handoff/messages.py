@@ -84,7 +84,6 @@ ACCEPTED = Text(
     "Your reference number is {ref}. Quote it when you ask about the request. "
     "Only you and the compliance office can see it.",
 )
-ALREADY_ACCEPTED = Text("この申込みは受付済みです。", "This request was already received.")
 NEXT_OFFICE_CONTACTS = Text(
     "コンプライアンス推進担当が内容を確認し、希望の連絡方法（{contact}）で連絡します。",
     "The compliance office will read your request and contact you by your preferred contact ({contact}).",
@@ -133,7 +132,6 @@ STATUS_UNCHANGED = Text("{ref} の状況はすでに「{status}」です。", "{
 STATUS_DM_TITLE = Text("相談 {ref} の状況: {status}", "Your request {ref}: {status}")
 STATUS_DM = Text("コンプライアンス推進担当（{who}）が {when} に状況を「{status}」にしました。",
                  "The compliance office ({who}) changed the status to \"{status}\" at {when}.")
-OFFICE = Text("コンプライアンス推進担当", "the compliance office")
 NOT_FOUND = Text("受付番号 {ref} の相談は見つかりません。", "There is no request {ref}.")
 SHOW_TITLE = Text("相談 {ref}", "Request {ref}")
 

@@ -42,10 +42,6 @@ ERR_NO_CHECKLIST = Text("ナレッジにセルフチェック（checklist.yaml�
 ERR_TEXT_TOO_LONG = Text("テキストは {max} 文字までです。", "The text may have at most {max} characters.")
 ERR_BAD_KIND = Text("内容の種類は text / entry / tag / checklist のどれかです。",
                     "The content must be text, entry, tag or checklist.")
-ERR_BAD_CHANNEL = Text(
-    "チャンネルは slack:チャンネルID か teams:会話ID の形で書いてください（「{channel}」）。",
-    'Write the channel as slack:CHANNEL_ID or teams:CONVERSATION_ID (got "{channel}").',
-)
 ERR_NO_CHANNEL = Text(
     "送り先のチャンネルが分かりません。リマインダーを送りたいチャンネルで操作してください。",
     "I can't tell which channel to send to. Use this in the channel the reminder is for.",
