@@ -36,7 +36,6 @@ from . import texts as t
 from .blocks import (OPEN_FORM, Block, action_name, decode_metadata, decode_value, errors_reply,
                      errors_response, fallback_text, form_values, form_view, home_view,
                      open_form_blocks, reply_blocks)
-from .home import consultation_lines
 from .people import People
 
 log = logging.getLogger(__name__)
@@ -130,7 +129,7 @@ class Listeners:
             lang = await self.people.lang(user)
             view = home_view(lang, command=self.command, bot_user_id=context.bot_user_id or "",
                              examples=self.bot.example_questions(lang),
-                             consultations=await consultation_lines(self.runtime, person, lang))
+                             consultations=await self.runtime.consultations.requester_lines(person, lang))
             await client.views_publish(user_id=user, view=view)
         except Exception:
             self._count_failure("app_home_opened")

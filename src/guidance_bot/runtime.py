@@ -53,9 +53,12 @@ class Runtime:
 
     def _wire_features(self) -> None:
         """Consultations, reminders and the self-check register their commands, buttons and forms."""
-        # Features add themselves here: each registers on self.bot and may add background loops.
-        from .reminders import install as install_reminders; self.reminders = install_reminders(self)  # noqa: E702  (issue #8)
-        from .handoff import install as install_handoff; install_handoff(self)  # noqa: E702  (issue #7)
+        # Imported here: the features import this module for its types.
+        from .handoff import install as install_handoff
+        from .reminders import install as install_reminders
+
+        self.reminders = install_reminders(self)
+        self.consultations = install_handoff(self)
 
     def add_background(self, loop: Callable[[], Awaitable[None]]) -> None:
         self._background.append(loop)

@@ -47,5 +47,4 @@ def install(runtime: Runtime) -> ConsultationService:
         # Requests are still accepted and stored (`guidance-bot consult list`); they are announced
         # once the destination is configured and the bot restarted. Never sent elsewhere.
         log.warning("consultation destination not configured", extra={"kind": kind})
-    runtime.consultations = service  # type: ignore[attr-defined]
     return service
