@@ -158,3 +158,27 @@ def test_knowledge_list_json(capsys, kdir, fmt):
     assert [r["id"] for r in rows] == ["recording-calls", "type-violence"]
     assert rows[0]["title"]["ja"] == "会話や電話を録音してよいか"
     assert rows[0]["source"] == [{"doc": "harassment-guidelines", "section": "第6章(2)④"}]
+
+
+def test_out_of_scope_examples_are_loaded(kdir):
+    write(kdir / "out_of_scope.yaml", "ja:\n  - 有給休暇はあと何日?\nen:\n  - how do I reset my password\n")
+    knowledge = load_knowledge(kdir).knowledge
+    assert knowledge.out_of_scope == ("有給休暇はあと何日?", "how do I reset my password")
+
+
+def test_out_of_scope_question_that_is_also_an_example(capsys, kdir):
+    # The bot cannot both answer and refuse it; the check names the entry that has it.
+    write(kdir / "out_of_scope.yaml", "ja:\n  - 公用車の予約方法\n  - 通話を録音してもいい？\n")
+    status, problems = check(capsys, kdir)
+    assert status == 1
+    assert any("out_of_scope.yaml:3:" in p and "recording-calls" in p for p in problems)
+
+
+def test_out_of_scope_file_mistakes_name_their_line(capsys, kdir):
+    write(kdir / "out_of_scope.yaml", "ja:\n  - 公用車の予約方法\n  - ''\n  - 公用車の予約方法\nfr:\n  - bonjour\nen: oops\n")
+    status, problems = check(capsys, kdir)
+    assert status == 1
+    assert any("out_of_scope.yaml:3:" in p and "empty" in p for p in problems)
+    assert any("out_of_scope.yaml:4:" in p and "twice" in p for p in problems)
+    assert any("out_of_scope.yaml:5:" in p and "fr" in p for p in problems)
+    assert any("out_of_scope.yaml:7:" in p and "list" in p for p in problems)

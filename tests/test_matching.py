@@ -36,7 +36,7 @@ def test_rank_returns_evidence_and_the_closest_example(matcher):
 
 
 def test_confident_answer_for_a_close_paraphrase(matcher):
-    decision = matcher.decide("通話を録音しても大丈夫?")
+    decision = matcher.decide("この通話を録音してもいい?")
     assert decision.answered
     assert decision.entry_id == "recording"
     assert decision.suggestions == ()
@@ -91,3 +91,24 @@ def test_indexes_any_list_of_faq_items():
     docs = [MatchDoc(str(i), [f"質問{i}について"], f"回答{i}") for i in range(50)]
     docs.append(MatchDoc("park", ["公園でボール遊びはできますか"], "公園では…"))
     assert Matcher(docs).rank("公園でボール遊びしてもいい?")[0].id == "park"
+
+
+NEGATIVES = ["区長の今日の予定は?", "公用車の予約はどこから?", "有給休暇はあと何日?", "what's on the mayor's schedule today?"]
+
+
+def test_question_like_an_out_of_scope_example_gets_no_answer():
+    lenient = Thresholds(answer=0.1, margin=0.05, suggest=0.05)
+    without = Matcher(DOCS, synonyms=SYNONYMS, thresholds=lenient)
+    with_negatives = Matcher(DOCS, negatives=NEGATIVES, synonyms=SYNONYMS, thresholds=lenient)
+    question = "区長の明日の予定を教えて"
+    assert without.decide(question).answered  # lenient thresholds: the mayor entry wins alone
+    decision = with_negatives.decide(question)
+    assert decision.outcome == "none" and decision.candidates == ()
+
+
+def test_out_of_scope_examples_are_never_offered_and_leave_real_questions_alone():
+    matcher = Matcher(DOCS, negatives=NEGATIVES, synonyms=SYNONYMS)
+    assert matcher.decide("区長を出せと言われた").entry_id == "mayor"
+    assert matcher.decide("この通話を録音してもいい?").entry_id == "recording"
+    for question in ("区長に会わせろと", "首長の予定", "上の人を出せと言われた"):
+        assert "(out of scope)" not in {c.id for c in matcher.decide(question).candidates}

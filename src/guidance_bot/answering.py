@@ -36,8 +36,8 @@ class Index:
     @classmethod
     def build(cls, knowledge: KnowledgeBase, weights: Weights, thresholds: Thresholds) -> Index:
         docs = [match_doc(e) for e in knowledge.entries.values()]
-        return cls(knowledge, Matcher(docs, synonyms=knowledge.synonyms, weights=weights,
-                                      thresholds=thresholds))
+        return cls(knowledge, Matcher(docs, negatives=knowledge.out_of_scope, synonyms=knowledge.synonyms,
+                                      weights=weights, thresholds=thresholds))
 
 
 @dataclass(frozen=True)

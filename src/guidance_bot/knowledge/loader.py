@@ -17,7 +17,8 @@ DOCUMENTS_FILE = "documents.yaml"
 CONTACTS_FILE = "contacts.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 CHECKLIST_FILE = "checklist.yaml"
-SPECIAL_FILES = {DOCUMENTS_FILE, CONTACTS_FILE, SYNONYMS_FILE, CHECKLIST_FILE}
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
+SPECIAL_FILES = {DOCUMENTS_FILE, CONTACTS_FILE, SYNONYMS_FILE, CHECKLIST_FILE, OUT_OF_SCOPE_FILE}
 
 
 @dataclass
@@ -66,6 +67,8 @@ def load_knowledge(directory: Path) -> LoadResult:
     contacts = _load_special(directory / CONTACTS_FILE, result, _contacts, required=False) or {}
     synonyms = _load_special(directory / SYNONYMS_FILE, result, lambda r, v: r.synonyms(v), required=False) or ()
     checklist = _load_special(directory / CHECKLIST_FILE, result, lambda r, v: r.checklist(v), required=False)
+    out_of_scope = _load_special(directory / OUT_OF_SCOPE_FILE, result, lambda r, v: r.out_of_scope(v),
+                                 required=False) or ()
 
     entries: list[tuple[Entry, LMap]] = []
     for path in entry_files(directory):
@@ -85,6 +88,7 @@ def load_knowledge(directory: Path) -> LoadResult:
     by_id = _check_ids(entries, result)
     _check_references(entries, by_id, documents, contacts, result)
     _check_questions(entries, result)
+    _check_out_of_scope(out_of_scope, entries, directory / OUT_OF_SCOPE_FILE, result)
     if checklist is not None:
         _check_checklist(checklist, by_id, directory / CHECKLIST_FILE, result)
 
@@ -93,6 +97,7 @@ def load_knowledge(directory: Path) -> LoadResult:
         result.knowledge = KnowledgeBase(
             entries=by_id, documents=documents, contacts=contacts, synonyms=synonyms,
             checklist=checklist, version=_fingerprint(directory), directory=directory,
+            out_of_scope=tuple(question for question, _ in out_of_scope),
         )
     return result
 
@@ -204,6 +209,29 @@ def _check_questions(entries, result: LoadResult) -> None:
                         f"{'this entry' if other.id == entry.id else repr(other.id)} ({other.file}:{other_line})")))
                 else:
                     seen[key] = (entry, line)
+
+
+def _check_out_of_scope(questions, entries, path: Path, result: LoadResult) -> None:
+    """An out-of-scope question that is also an entry's example (or listed twice) is a mistake:
+    the bot cannot both answer it and refuse it."""
+    examples: dict[str, tuple[Entry, str]] = {}
+    for entry, _ in entries:
+        for question in (*entry.questions.ja, *entry.questions.en):
+            examples.setdefault(question_key(question), (entry, question))
+    seen: dict[str, int] = {}
+    for question, line in questions:
+        key = question_key(question)
+        if key in examples:
+            entry, _ = examples[key]
+            result.problems.append(Problem(path, line, Text(
+                f"対象外の質問「{question}」はエントリー '{entry.id}' の例文でもあります（{entry.file}:{entry.line}）",
+                f"out-of-scope question '{question}' is also an example question of '{entry.id}' "
+                f"({entry.file}:{entry.line})")))
+        elif key in seen:
+            result.problems.append(Problem(path, line, Text(
+                f"対象外の質問「{question}」が重複しています（{seen[key]}行目にもあります）",
+                f"out-of-scope question '{question}' is listed twice (also line {seen[key]})")))
+        seen.setdefault(key, line)
 
 
 def _check_checklist(checklist: Checklist, by_id, path: Path, result: LoadResult) -> None:

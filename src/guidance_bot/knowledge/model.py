@@ -96,3 +96,4 @@ class KnowledgeBase:
     checklist: Checklist | None
     version: str  # content hash: changes whenever any file changes
     directory: Path | None = None
+    out_of_scope: tuple[str, ...] = ()  # questions the documents do not cover (out_of_scope.yaml)

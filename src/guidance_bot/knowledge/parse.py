@@ -270,6 +270,29 @@ class FileReader:
             groups.append(tuple(terms))
         return tuple(groups)
 
+    def out_of_scope(self, value: Any) -> tuple[tuple[str, int], ...]:
+        """Questions the documents do not cover, ``{ja: [...], en: [...]}``, with their lines."""
+        root = self.mapping(value, getattr(value, "line", 1), "out_of_scope")
+        if root is None:
+            return ()
+        self.unknown_keys(root, set(LANGS), "out_of_scope")
+        found = []
+        for lang in LANGS:
+            items = root.get(lang)
+            if items is None:
+                continue
+            if not isinstance(items, LList):
+                self.error(root.line_of(lang), f"out_of_scope.{lang} はリストで書いてください",
+                           f"out_of_scope.{lang} must be a list")
+                continue
+            for i, item in enumerate(items):
+                if not isinstance(item, str | int | float) or not str(item).strip():
+                    self.error(items.line_of(i), f"out_of_scope.{lang} に空または文字列でない項目があります",
+                               f"out_of_scope.{lang} has an empty or non-text item")
+                    continue
+                found.append((str(item).strip(), items.line_of(i)))
+        return tuple(found)
+
     def checklist(self, m: Any) -> Checklist | None:
         root = self.mapping(m, getattr(m, "line", 1), "checklist")
         if root is None:

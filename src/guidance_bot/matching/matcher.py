@@ -17,6 +17,11 @@ questions and a threshold means the same thing for every question.
 
 Words the index has never seen get the highest IDF, so a question about something else
 (区長の今日の予定) cannot score high just by sharing one word with an entry.
+
+Out-of-scope examples (``negatives``: 有給休暇の残り日数, 公用車の予約) are indexed as one more
+document that is never offered. A confident answer must lead it by the same margin as any
+runner-up, and a question closest to it gets no answer at all: without it, a question that shares
+a few words with an entry (区長, 公用車, 電話) has nothing better to go to than that entry.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from rapidfuzz import fuzz, process
 from .normalize import Normalizer, Slot, squeeze
 
 FEATURES = ("best", "fuzzy", "cover", "fields", "chars", "answer", "whole")
+OUT_OF_SCOPE = "(out of scope)"  # the id of the out-of-scope examples; never a valid entry id
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +71,8 @@ class Thresholds:
     """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
     runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
 
-    answer: float = 0.45
-    margin: float = 0.12
+    answer: float = 0.5
+    margin: float = 0.08
     suggest: float = 0.25
     max_suggestions: int = 3
 
@@ -157,12 +163,15 @@ class Matcher:
         self,
         docs: Iterable[MatchDoc],
         *,
+        negatives: Sequence[str] = (),
         synonyms: Iterable[Sequence[str]] = (),
         weights: Weights = Weights(),
         thresholds: Thresholds = Thresholds(),
         normalizer: Normalizer | None = None,
     ) -> None:
         self.docs: list[MatchDoc] = list(docs)
+        if negatives:
+            self.docs.append(MatchDoc(id=OUT_OF_SCOPE, questions=tuple(negatives)))
         self.weights = weights
         self.thresholds = thresholds
         self.normalizer = normalizer or Normalizer(synonyms)
@@ -225,7 +234,8 @@ class Matcher:
     # -- ranking --------------------------------------------------------------------------------
 
     def rank(self, query: str, limit: int | None = 10) -> list[Candidate]:
-        """The documents best matching the query, best first, with their evidence."""
+        """The documents best matching the query, best first, with their evidence. The
+        out-of-scope examples are ranked like a document, as ``OUT_OF_SCOPE``."""
         slots = self.normalizer.slots(query)
         squeezed = squeeze(query)
         n = len(self.docs)
@@ -279,15 +289,15 @@ class Matcher:
     def decide(self, query: str) -> Decision:
         """Answer, suggest or abstain, by the configured thresholds."""
         t = self.thresholds
-        ranked = self.rank(query, limit=max(t.max_suggestions, 2))
-        if not ranked or ranked[0].score < t.suggest:
+        ranked = self.rank(query, limit=max(t.max_suggestions, 2) + 1)
+        if not ranked or ranked[0].id == OUT_OF_SCOPE or ranked[0].score < t.suggest:
             return Decision("none", ())
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score >= t.answer and top.score - runner_up >= t.margin:
             return Decision("answer", tuple(ranked[:1]))
-        offered = tuple(c for c in ranked[: t.max_suggestions] if c.score >= t.suggest)
-        return Decision("suggest", offered)
+        offered = tuple(c for c in ranked if c.id != OUT_OF_SCOPE and c.score >= t.suggest)
+        return Decision("suggest", offered[: t.max_suggestions])
 
 
 def _count(slots: list[Slot], tf: dict[str, int]) -> dict[str, int]:
