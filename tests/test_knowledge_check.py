@@ -182,3 +182,20 @@ def test_out_of_scope_file_mistakes_name_their_line(capsys, kdir):
     assert any("out_of_scope.yaml:4:" in p and "twice" in p for p in problems)
     assert any("out_of_scope.yaml:5:" in p and "fr" in p for p in problems)
     assert any("out_of_scope.yaml:7:" in p and "list" in p for p in problems)
+
+
+def test_overlaps_lists_near_identical_questions_under_different_entries(capsys, kdir):
+    write(kdir / "entries" / "type-violence.yaml", VIOLENCE.replace("殴られた", "通話を録音していいの?"))
+    status = main(["knowledge", "overlaps", "--knowledge", str(kdir)])
+    out = capsys.readouterr().out
+    assert status == 0
+    pair = re.search(r"^(\d\.\d\d)  (\S+)「(.+)」\n      (\S+)「(.+)」$", out, re.M)
+    assert pair and float(pair[1]) >= 0.7
+    assert {pair[2], pair[4]} == {"recording-calls", "type-violence"}
+    assert {pair[3], pair[5]} == {"通話を録音してもいい?", "通話を録音していいの?"}
+    assert "1 組" in out and "1 pair(s)" in out
+
+
+def test_overlaps_is_quiet_when_entries_are_distinct(capsys, kdir):
+    assert main(["knowledge", "overlaps", "--knowledge", str(kdir)]) == 0
+    assert "0 pair(s)" in capsys.readouterr().out

@@ -21,6 +21,7 @@ from .config import ConfigError, Settings
 from .evaluation import EvalFileError, load_eval, run_eval
 from .i18n import Lang, parse_lang
 from .knowledge import LiveKnowledge, load_knowledge
+from .overlaps import find_overlaps
 from .replies import render_text
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -87,6 +88,19 @@ def cmd_knowledge_list(args, settings: Settings) -> int:
                            for s in e.sources)
         print(f"{e.id}\n    {e.title.ja} / {e.title.en}\n    {source}")
     print(f"({len(rows)} 件 / entries)")
+    return EXIT_OK
+
+
+def cmd_knowledge_overlaps(args, settings: Settings) -> int:
+    kb = _load(settings)
+    if kb is None:
+        return EXIT_FAIL
+    overlaps = find_overlaps(kb, args.min)
+    for o in overlaps:
+        print(f"{o.similarity:.2f}  {o.first_id}「{o.first}」\n      {o.second_id}「{o.second}」")
+    print(f"({len(overlaps)} 組: 別々のエントリーにほぼ同じ例文があります。答えが合う方に残してください / "
+          f"{len(overlaps)} pair(s) of near-identical example questions under different entries: "
+          f"keep each under the entry whose answer fits it)")
     return EXIT_OK
 
 
@@ -365,6 +379,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
     listing.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
     listing.set_defaults(run=cmd_knowledge_list)
+    overlaps = ksub.add_parser("overlaps", help="別エントリー間で似すぎた例文 / near-identical example "
+                                                "questions under different entries")
+    overlaps.add_argument("--min", type=float, default=0.7,
+                          help="類似度の下限 0..1（既定 0.7）/ lowest similarity shown (default 0.7)")
+    overlaps.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
+    overlaps.set_defaults(run=cmd_knowledge_overlaps)
 
     ask = sub.add_parser("ask", help="1つの質問に答える / answer one question")
     ask.add_argument("question", nargs="+", help="質問 / the question")

@@ -27,7 +27,7 @@ a few words with an entry (区長, 公用車, 電話) has nothing better to go t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -141,18 +141,27 @@ class _Postings:
         self.idf = {t: math.log((n + 1) / (len(d) + 0.5)) for t, (d, _) in self.post.items()}
         self.idf_unseen = math.log((n + 1) / 0.5)
 
-    def score(self, slots: list[Slot], weights: list[float]) -> np.ndarray:
+    def score(self, slots: list[Slot], weights: list[float],
+              form_weight: Callable[[str], float] | None = None) -> np.ndarray:
+        """Each slot adds its weight times the document's value for it. With ``form_weight``, a
+        document that has only one of the slot's forms gets that form's weight at most: a synonym
+        group such as 金銭要求 also carries the words of its phrases (金, 出す), and a document
+        sharing only 出す does not score as if it shared 金銭要求. Ranking does not use it: with
+        it each word evidence ranks better alone, but the mix decides no better (bench/tune_matcher.py,
+        2026-11-26: 0.912 vs 0.916 confident top-1 on bench/dev), so only comparing two example
+        questions (similar_examples) does."""
         acc = np.zeros(self.size)
         for slot, weight in zip(slots, weights):
-            hits = [self.post[f] for f in slot if f in self.post]
-            if len(hits) == 1:
-                docs, values = hits[0]
+            hits = [(f, self.post[f]) for f in slot if f in self.post]
+            if len(hits) == 1 and (form_weight is None or hits[0][0] == slot[0]):
+                docs, values = hits[0][1]
                 acc[docs] += weight * values
             elif hits:  # several forms of one word count once, at their best
                 best = np.zeros(self.size)
-                for docs, values in hits:
-                    best[docs] = np.maximum(best[docs], values)
-                acc += weight * best
+                for form, (docs, values) in hits:
+                    w = weight if form_weight is None else min(weight, form_weight(form))
+                    best[docs] = np.maximum(best[docs], w * values)
+                acc += best
         return acc
 
 
@@ -231,6 +240,9 @@ class Matcher:
     def _slot_weight(self, slot: Slot) -> float:
         return max(self._idf.get(f, self._idf_unseen) for f in slot)
 
+    def _form_weight(self, form: str) -> float:
+        return self._idf.get(form, self._idf_unseen)
+
     # -- ranking --------------------------------------------------------------------------------
 
     def rank(self, query: str, limit: int | None = 10) -> list[Candidate]:
@@ -276,6 +288,21 @@ class Matcher:
                                      question=self._closest_question(int(d), dice), **values))
         results.sort(key=lambda c: (-c.score, c.id))
         return results[:limit] if limit else results
+
+    def similar_examples(self, query: str, min_similarity: float) -> list[tuple[str, str, float]]:
+        """Example questions at least this similar to the query, as (document id, question,
+        similarity), most similar first. Similarity is the IDF-weighted share of words the two
+        have in common (weighted Jaccard, 0..1), so it is symmetric."""
+        slots = list({slot[0]: slot for slot in self.normalizer.slots(query)}.values())
+        if not slots:
+            return []
+        weights = [self._slot_weight(s) for s in slots]
+        shared = self._questions.score(slots, weights, self._form_weight)
+        union = np.maximum(sum(weights) + self._q_weight - shared, 1e-9)
+        similarity = np.minimum(shared / union, 1.0)
+        hits = np.flatnonzero(similarity >= min_similarity)
+        found = [(self.docs[self._q_doc[q]].id, self._q_raw[q], round(float(similarity[q]), 3)) for q in hits]
+        return sorted(found, key=lambda f: -f[2])
 
     def _closest_question(self, d: int, dice: np.ndarray) -> str:
         start, end = int(self._q_bounds[d]), int(self._q_bounds[d + 1])
