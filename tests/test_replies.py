@@ -73,6 +73,22 @@ def test_out_of_scope_question_says_so_and_offers_a_person(answerer):
     assert reply.contacts and reply.actions[0].name == "consult"
 
 
+def test_question_like_the_out_of_scope_examples_is_sent_to_the_right_division(kdir):
+    from .conftest import write
+    write(kdir / "out_of_scope.yaml", "ja:\n  - 公用車の予約はどこから?\n  - 有給休暇はあと何日?\n"
+                                       "en:\n  - how do I book an official car\n")
+    live = LiveKnowledge(kdir)
+    assert live.reload().ok
+    answerer = Answerer(live, Settings(knowledge_dir=kdir))
+    for question, lang, said in (("公用車の予約ってどうやるの", "ja", "範囲外"),
+                                 ("how can I book the official car?", "en", "outside the three documents")):
+        answer = answerer.ask(question)
+        assert answer.decision.out_of_scope and answer.reply.kind == "none"
+        assert said in answer.reply.answer and answer.reply.language == lang
+    # A question the entries answer is still answered.
+    assert answerer.ask("通話を録音してもいい?").reply.kind == "answer"
+
+
 def test_did_you_mean_lists_numbered_choices(kdir):
     live = LiveKnowledge(kdir)
     live.reload()

@@ -80,7 +80,7 @@ class Answerer:
             return Answer(entry_reply(index.knowledge, entry, lang, decision.best.score), decision)
         if decision.outcome == "suggest":
             return Answer(suggest_reply(index.knowledge, decision, lang), decision)
-        return Answer(no_answer_reply(index.knowledge, lang), decision)
+        return Answer(no_answer_reply(index.knowledge, lang, out_of_scope=decision.out_of_scope), decision)
 
     def entry(self, entry_id: str, lang: Lang) -> Reply | None:
         """The reply for one entry, as when staff pick a suggestion or a related topic."""
@@ -121,12 +121,16 @@ def suggest_reply(knowledge: KnowledgeBase, decision: Decision, lang: Lang) -> R
     )
 
 
-def no_answer_reply(knowledge: KnowledgeBase, lang: Lang) -> Reply:
+def no_answer_reply(knowledge: KnowledgeBase, lang: Lang, *, out_of_scope: bool = False) -> Reply:
+    """Nothing to answer with. A question like the out-of-scope examples (pay, IT, a car booking)
+    is told that the documents do not cover it, so staff go to the right division instead of
+    rephrasing."""
     contact = knowledge.contacts.get(NO_ANSWER_CONTACT)
+    text, hint = (m.OUT_OF_SCOPE, m.OUT_OF_SCOPE_HINT) if out_of_scope else (m.NO_ANSWER, m.NO_ANSWER_HINT)
     return Reply(
         kind="none",
         language=lang,
-        answer=f"{m.NO_ANSWER.get(lang)}\n{m.NO_ANSWER_HINT.get(lang)}",
+        answer=f"{text.get(lang)}\n{hint.get(lang)}",
         contacts=(contact_line(contact, lang),) if contact else (),
         actions=(Action("consult", m.ACTION_CONSULT.get(lang)),),
     )

@@ -16,6 +16,16 @@ NO_ANSWER = Text(
     "すみません、この質問にはナレッジから確実にお答えできません。",
     "Sorry, I can't answer that reliably from the knowledge base.",
 )
+OUT_OF_SCOPE = Text(
+    "この質問は、ボットが扱う3つの文書（コンプライアンス推進基本方針・職員コンプライアンス推進行動規範・"
+    "カスタマー・ハラスメント対応要領）の範囲外のようです。担当の部署にお尋ねください。",
+    "That seems to be outside the three documents I answer from (the Basic Policy on Compliance, the Staff "
+    "Code of Conduct and the Customer-Harassment Response Guidelines). Please ask the division in charge.",
+)
+OUT_OF_SCOPE_HINT = Text(
+    "コンプライアンスやカスタマー・ハラスメントについての質問でしたら、言い方を変えてもう一度どうぞ。",
+    "If your question is about compliance or customer harassment, please try asking in other words.",
+)
 NO_ANSWER_HINT = Text(
     "言い方を変えて質問するか、下の窓口に相談してください。困っている状況が法的な問題になりそうなときは、"
     "コンプライアンス推進指導員（弁護士）への法律相談も申し込めます。",

@@ -98,6 +98,7 @@ Outcome = Literal["answer", "suggest", "none"]
 class Decision:
     outcome: Outcome
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    out_of_scope: bool = False  # no answer because the question is closest to the out-of-scope examples
 
     @property
     def answered(self) -> bool:
@@ -317,7 +318,9 @@ class Matcher:
         """Answer, suggest or abstain, by the configured thresholds."""
         t = self.thresholds
         ranked = self.rank(query, limit=max(t.max_suggestions, 2) + 1)
-        if not ranked or ranked[0].id == OUT_OF_SCOPE or ranked[0].score < t.suggest:
+        if ranked and ranked[0].id == OUT_OF_SCOPE:
+            return Decision("none", (), out_of_scope=True)
+        if not ranked or ranked[0].score < t.suggest:
             return Decision("none", ())
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
