@@ -266,6 +266,7 @@ async def test_the_answer_log_is_purged_after_the_retention_period(runtime, cloc
 
 
 async def test_report_misses_groups_similar_questions(kdir, sqlite_url, monkeypatch, capsys):
+    write(kdir / "out_of_scope.yaml", "ja:\n  - 有給休暇はあと何日残ってる?\n")
     rt = Runtime(make_settings(kdir, sqlite_url))
     await rt.start()
     for q in ["有給休暇の日数は？", "有給休暇の日数を知りたい", "有給休暇は何日ある？", "区長の今日の予定"]:
@@ -276,9 +277,12 @@ async def test_report_misses_groups_similar_questions(kdir, sqlite_url, monkeypa
     out = capsys.readouterr().out
     assert "4 件 / 2 グループ" in out
     assert out.index("有給休暇") < out.index("区長")  # the bigger group first
+    # The leave questions are like the out-of-scope examples; the office sees which ones were.
+    assert "回答なし unanswered 0 / 範囲外 out of scope 3" in out
     assert await asyncio.to_thread(main, ["report", "misses", "--format", "csv"]) == 0
     csv_lines = capsys.readouterr().out.strip().splitlines()
-    assert csv_lines[0].startswith("count,") and csv_lines[1].startswith("3,")
+    assert csv_lines[0].startswith("count,") and csv_lines[0].endswith(",out_of_scope")
+    assert csv_lines[1].startswith("3,") and csv_lines[1].endswith(",3")
 
 
 async def test_logs_carry_no_message_text(runtime, caplog):

@@ -39,7 +39,7 @@ class AnswerLog:
         async with self._db.begin() as conn:
             await conn.execute(insert(answers).values(
                 id=answer_id, at=self._clock.now(), platform=platform, language=language,
-                outcome=decision.outcome, entry_id=decision.entry_id,
+                outcome=decision.label, entry_id=decision.entry_id,
                 suggestions=list(decision.suggestions),
                 score=round(decision.best.score, 4) if decision.best else None,
                 knowledge_version=knowledge_version,

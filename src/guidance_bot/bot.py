@@ -183,7 +183,7 @@ class Bot:
         answer = self.answerer.ask(message.text, lang)
         self.metrics.answer_seconds.observe(time.perf_counter() - started)
         decision = answer.decision
-        self.metrics.questions.labels(decision.outcome, message.person.platform).inc()
+        self.metrics.questions.labels(decision.label, message.person.platform).inc()
         reply = answer.reply
         if self.answer_log is not None:
             answer_id = await self.answer_log.record(

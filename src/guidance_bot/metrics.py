@@ -12,7 +12,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.questions = Counter(
-            "guidance_questions", "Questions by outcome: answered, suggested, unanswered",
+            "guidance_questions", "Questions by outcome: answer, suggest, none, out_of_scope",
             ["outcome", "platform"], registry=self.registry)
         self.answer_seconds = Histogram(
             "guidance_answer_seconds", "Time to compose a reply to a question",

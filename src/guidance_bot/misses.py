@@ -22,6 +22,7 @@ class MissGroup:
     count: int = 0
     unanswered: int = 0
     suggested: int = 0
+    out_of_scope: int = 0  # like knowledge/out_of_scope.yaml: add the question there if it is
     last: datetime | None = None
     variants: list[str] = field(default_factory=list)
     suggestions: dict[str, int] = field(default_factory=dict)
@@ -38,6 +39,7 @@ def group_misses(questions: Sequence[LoggedQuestion]) -> list[MissGroup]:
         group.count += 1
         group.unanswered += q.outcome == "none"
         group.suggested += q.outcome == "suggest"
+        group.out_of_scope += q.outcome == "out_of_scope"
         group.last = q.at
         if q.question not in group.variants and len(group.variants) < 5:
             group.variants.append(q.question)
@@ -59,8 +61,8 @@ def format_text(groups: Sequence[MissGroup], since: datetime) -> str:
              f"{sum(g.count for g in groups)} 件 / {len(groups)} グループ (groups)", ""]
     for g in groups:
         lines.append(f"{g.count:>4}  {g.example}")
-        lines.append(f"      回答なし unanswered {g.unanswered} / 候補提示 suggested {g.suggested}"
-                     f" / 最終 last {g.last:%Y-%m-%d %H:%M}")
+        lines.append(f"      回答なし unanswered {g.unanswered} / 範囲外 out of scope {g.out_of_scope}"
+                     f" / 候補提示 suggested {g.suggested} / 最終 last {g.last:%Y-%m-%d %H:%M}")
         for v in g.variants[1:]:
             lines.append(f"      ・{v}")
         if g.suggestions:
@@ -72,8 +74,9 @@ def format_text(groups: Sequence[MissGroup], since: datetime) -> str:
 def format_csv(groups: Sequence[MissGroup]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["count", "unanswered", "suggested", "last", "example", "variants", "suggestions"])
+    writer.writerow(["count", "unanswered", "suggested", "last", "example", "variants", "suggestions",
+                     "out_of_scope"])
     for g in groups:
         writer.writerow([g.count, g.unanswered, g.suggested, g.last.isoformat() if g.last else "", g.example,
-                         " | ".join(g.variants[1:]), " ".join(sorted(g.suggestions))])
+                         " | ".join(g.variants[1:]), " ".join(sorted(g.suggestions)), g.out_of_scope])
     return out.getvalue()

@@ -105,6 +105,11 @@ class Decision:
         return self.outcome == "answer"
 
     @property
+    def label(self) -> str:
+        """What the answer log and the metrics call it: the outcome, or ``out_of_scope``."""
+        return "out_of_scope" if self.out_of_scope else self.outcome
+
+    @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
 
