@@ -483,3 +483,18 @@ async def test_a_database_error_does_not_carry_what_staff_wrote(sqlite_url):
             await conn.execute(insert(answers).values(**values))
     assert "土下座" not in str(caught.value)
     await db.close()
+
+
+@pytest.mark.parametrize("text, lang, said", [
+    ("ありがとうございます！", "ja", "どういたしまして"), ("thanks!", "en", "You're welcome"),
+    ("こんにちは", "ja", "困っていることをそのまま"), ("Good morning", "en", "in your own words"),
+])
+async def test_greetings_and_thanks_get_a_friendly_reply_not_an_entry(runtime, text, lang, said):
+    reply = await runtime.bot.handle(Message(STAFF, text))
+    assert reply.kind == "info" and reply.language == lang and said in reply.answer
+    assert await _answer_rows(runtime) == []  # not a question: nothing logged
+
+
+async def test_thanks_followed_by_a_question_is_still_answered(runtime):
+    reply = await runtime.bot.handle(Message(STAFF, "ありがとう、それと通話を録音してもいい?"))
+    assert reply.kind == "answer" and reply.entry_id == "recording-calls"

@@ -25,6 +25,7 @@ from .metrics import Metrics
 from .misses import format_text, group_misses
 from .platforms import Person, Roles
 from .replies import Action, Reply
+from .smalltalk import small_talk_reply
 from .versioning import knowledge_version
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class Bot:
             if not self.allowed(message.person, command.role):
                 return self.refused(lang)
             return await command.handler(message, rest.strip(), lang)
-        return await self.ask(message, lang)
+        return small_talk_reply(text, lang) or await self.ask(message, lang)
 
     async def act(self, event: ActionEvent) -> Response | None:
         handler = self._actions.get(event.name)

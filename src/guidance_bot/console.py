@@ -10,6 +10,7 @@ from . import messages as m
 from .answering import Answerer
 from .i18n import Lang, detect_language
 from .replies import Reply, render_text
+from .smalltalk import small_talk_reply
 
 QUIT = {":q", ":quit", ":exit"}
 HISTORY_FILE = Path.home() / ".guidance-bot_history"
@@ -33,7 +34,10 @@ def run_chat(answerer: Answerer, lang: Lang | None = None, lines: Iterator[str] 
             continue
         picked = _pick(last, text)
         reply_lang = fixed_lang or (last.language if picked and last else detect_language(text))
-        reply = answerer.entry(picked, reply_lang) if picked else answerer.ask(text, reply_lang).reply
+        if picked:
+            reply = answerer.entry(picked, reply_lang)
+        else:
+            reply = small_talk_reply(text, reply_lang) or answerer.ask(text, reply_lang).reply
         if reply is None:
             continue
         write(render_text(reply))

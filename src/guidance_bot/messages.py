@@ -16,6 +16,18 @@ NO_ANSWER = Text(
     "すみません、この質問にはナレッジから確実にお答えできません。",
     "Sorry, I can't answer that reliably from the knowledge base.",
 )
+SMALL_TALK_GREETING = Text(
+    "こんにちは。コンプライアンス、職員の行動規範、カスタマー・ハラスメントへの対応について、"
+    "困っていることをそのまま書いてください（例: 「通話を録音してもいい?」「土下座しろって言われた」）。"
+    "使い方は「ヘルプ」と送ってください。",
+    "Hello. Tell me in your own words what you need about compliance, the staff code of conduct or "
+    "customer harassment (for example \"can I record the call?\" or \"they want the mayor\"). "
+    "Send \"help\" to see what else I can do.",
+)
+SMALL_TALK_THANKS = Text(
+    "どういたしまして。ほかにも気になることがあれば、いつでも聞いてください。",
+    "You're welcome. Ask me any time something else comes up.",
+)
 OUT_OF_SCOPE = Text(
     "この質問は、ボットが扱う3つの文書（コンプライアンス推進基本方針・職員コンプライアンス推進行動規範・"
     "カスタマー・ハラスメント対応要領）の範囲外のようです。担当の部署にお尋ねください。",
