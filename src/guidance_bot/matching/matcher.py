@@ -57,7 +57,7 @@ class Weights:
 
     best: float = 0.2
     fuzzy: float = 0.0
-    cover: float = 0.2
+    cover: float = 0.1
     fields: float = 0.0
     chars: float = 0.5
     answer: float = 0.05
@@ -71,7 +71,7 @@ class Thresholds:
     """``answer``: lowest score for a confident answer; ``margin``: how far it must lead the
     runner-up; ``suggest``: lowest score worth offering as "did you mean"."""
 
-    answer: float = 0.5
+    answer: float = 0.35
     margin: float = 0.08
     suggest: float = 0.25
     max_suggestions: int = 3
@@ -83,7 +83,7 @@ class Candidate:
     score: float
     best: float = 0.2
     fuzzy: float = 0.0
-    cover: float = 0.2
+    cover: float = 0.1
     fields: float = 0.0
     chars: float = 0.5
     answer: float = 0.05
