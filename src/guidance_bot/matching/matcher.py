@@ -52,8 +52,9 @@ class MatchDoc:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How much each kind of evidence counts. The defaults were measured on the bundled knowledge
-    and tests/eval/questions.yaml (many example questions per entry, short answers)."""
+    """How much each kind of evidence counts. The defaults were chosen with the thresholds by
+    bench/tune_matcher.py on the development questions (bench/dev) for the bundled knowledge (many
+    example questions per entry, short answers)."""
 
     best: float = 0.2
     fuzzy: float = 0.0
