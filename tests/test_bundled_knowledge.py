@@ -14,7 +14,7 @@ from guidance_bot.knowledge.loader import question_key
 REPO = Path(__file__).resolve().parents[1]
 TOPIC_IDS = [line.strip() for line in (REPO / "tests/data/topic_ids.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
-SAFETY_ENTRIES = ["type-violence", "type-intimidation", "calling-police"]
+SAFETY_ENTRIES = ["type-violence", "type-intimidation", "calling-police", "applicable-criminal-laws"]
 PHONE = re.compile(r"0\d{1,4}[-‐－―ー]\d{2,4}[-‐－―ー]\d{3,4}|[０-９]{2,4}[-‐－―ー][０-９]{3,4}")
 
 

@@ -70,6 +70,7 @@ def test_out_of_scope_question_says_so_and_offers_a_person(answerer):
     reply = answerer.ask("明日の天気は?").reply
     assert reply.kind == "none"
     assert "お答えできません" in reply.answer
+    assert "110" in reply.answer  # an unknown way of describing danger still gets the safety line
     assert reply.contacts and reply.actions[0].name == "consult"
 
 

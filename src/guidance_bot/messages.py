@@ -40,9 +40,11 @@ OUT_OF_SCOPE_HINT = Text(
 )
 NO_ANSWER_HINT = Text(
     "言い方を変えて質問するか、下の窓口に相談してください。困っている状況が法的な問題になりそうなときは、"
-    "コンプライアンス推進指導員（弁護士）への法律相談も申し込めます。",
+    "コンプライアンス推進指導員（弁護士）への法律相談も申し込めます。\n"
+    "いま身の危険があるときは、対応を中断してその場を離れ、警察（110番）に通報してください。",
     "Try asking in other words, or ask the office below. If the situation may become a legal matter, "
-    "you can also request a legal consultation with the compliance advisor (a lawyer).",
+    "you can also request a legal consultation with the compliance advisor (a lawyer).\n"
+    "If anyone is in danger right now, stop, get away and call the police (110).",
 )
 ACTION_CONSULT = Text("指導員（弁護士）に相談する", "Consult the advisor (lawyer)")
 PHONE = Text("電話", "Phone")
