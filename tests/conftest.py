@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.slack import slack_api, slack_socket_mode  # noqa: F401  (Slack fakes)
+from tests.fakes.teams import connector, issuer, no_microsoft  # noqa: F401  (Teams fakes)
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "knowledge"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -49,9 +48,10 @@ from tests.fakes.slack import (
     slash_command,
     view_submission,
 )
-from tests.fakes.teams import FakeBotConnector, FakeTokenIssuer, fake_connection_manager
+from tests.fakes.teams import APP_ID, TENANT_ID, FakeBotConnector, FakeTokenIssuer, fake_connection_manager
 
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
+              pytest.mark.usefixtures("no_microsoft")]
 
 SUMMARY = "窓口で同じ来庁者に毎日怒鳴られています。"
 REF = "LC-2026-0001"
@@ -377,39 +377,12 @@ async def test_slack_whistleblowing_own_destination_protection_and_name_by_conse
 
 # == Teams ===================================================================================================
 
-APP_ID = "00000000-0000-0000-0000-0000000000b0"
-TENANT_ID = "11111111-1111-1111-1111-111111111111"
 REQUESTER_AAD = "aaaaaaaa-0000-0000-0000-000000000001"
 LAWYER_AAD = "aaaaaaaa-0000-0000-0000-00000000000f"
 OUTSIDER_AAD = "aaaaaaaa-0000-0000-0000-000000000009"
 PERSONAL = "a:personal-1"
 GENERAL = "19:general@thread.tacv2"  # a public channel of the staff team (its General channel)
 OFFICE_TEAM = "19:office@thread.tacv2"  # the compliance office's team; its General channel is configured
-
-
-@pytest.fixture(autouse=True)
-def _no_microsoft(monkeypatch):
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if isinstance(host, str) and any(p in host for p in ("botframework", "microsoftonline", "trafficmanager")):
-            raise AssertionError(f"test tried to reach {host}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-
-
-@pytest_asyncio.fixture
-async def issuer(monkeypatch) -> AsyncIterator[FakeTokenIssuer]:
-    async with FakeTokenIssuer() as issuer:
-        issuer.install(monkeypatch)
-        yield issuer
-
-
-@pytest_asyncio.fixture
-async def connector(issuer: FakeTokenIssuer) -> AsyncIterator[FakeBotConnector]:
-    async with FakeBotConnector(token_verifier=issuer.outbound_verifier(APP_ID)) as connector:
-        yield connector
 
 
 @dataclass

@@ -40,6 +40,7 @@ from tests.fakes.slack import (  # noqa: E402
     view_submission,
 )
 from tests.test_reminders import tokyo  # noqa: E402
+from tests.fakes.teams import APP_ID, TENANT_ID  # noqa: E402
 
 MANAGER, OFFICE, STAFF = "U0MANAGER", "U0OFFICE", "U0STAFF"
 TEAM_CHANNEL = "C0TEAM"
@@ -225,7 +226,8 @@ async def test_slack_self_check_from_a_reminder_is_private_and_stored_as_counts(
     await add_reminder(bot.runtime, clock, f"slack:{TEAM_CHANNEL}", "毎週月曜 9:00", "checklist", "")
     clock.set(tokyo(2026, 11, 30, 9, 0))
     await bot.runtime.reminders.dispatcher.run_once()
-    await bot.runtime.outbox.deliver_due()
+    await bot.runtime.outbox.deliver_due()  # or the outbox loop the dispatcher nudged: either posts it
+    await bot.api.wait_for("chat.postMessage")
     [posted] = ok_posts(bot.api, TEAM_CHANNEL)
     [button] = [e for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"].startswith("checklist:") and button["text"]["text"] == "セルフチェックを始める"
@@ -263,25 +265,11 @@ async def test_slack_self_check_from_a_reminder_is_private_and_stored_as_counts(
 
 # -- Teams ---------------------------------------------------------------------------------------------
 
-TEAMS_APP = "00000000-0000-0000-0000-0000000000b0"
-TENANT = "11111111-1111-1111-1111-111111111111"
+TEAMS_APP, TENANT = APP_ID, TENANT_ID  # the fakes' app and tenant
 MANAGER_AAD = "aaaaaaaa-0000-0000-0000-00000000000m"
 STAFF_AAD = "aaaaaaaa-0000-0000-0000-00000000000s"
 TEAMS_CHANNEL = "19:general@thread.tacv2"
 TEAM = "19:team@thread.tacv2"
-
-
-@pytest.fixture
-def _no_microsoft(monkeypatch):
-    import socket
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if isinstance(host, str) and any(p in host for p in ("botframework", "microsoftonline", "trafficmanager")):
-            raise AssertionError(f"test tried to reach {host}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 @dataclass
@@ -296,37 +284,32 @@ class TeamsBot:
         return await self.http.post("/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"})
 
 
-async def start_teams(kdir: Path, url: str, clock: FakeClock, monkeypatch) -> AsyncIterator[TeamsBot]:
-    pytest.importorskip("microsoft_agents.hosting.core")
+async def start_teams(kdir: Path, url: str, clock: FakeClock, issuer, connector) -> AsyncIterator[TeamsBot]:
     from guidance_teams import auth_configuration, mount_with
-    from tests.fakes.teams import FakeBotConnector, FakeTokenIssuer, fake_connection_manager
+    from tests.fakes.teams import fake_connection_manager
 
-    async with FakeTokenIssuer() as issuer:
-        issuer.install(monkeypatch)
-        async with FakeBotConnector(token_verifier=issuer.outbound_verifier(TEAMS_APP)) as connector:
-            settings = make_settings(kdir, url, teams=TeamsSettings(app_id=TEAMS_APP, app_password="x",
-                                                                    tenant_id=TENANT),
-                                     roles=Roles(managers=frozenset({MANAGER_AAD})))
-            runtime = Runtime(settings, clock=clock, outbox_poll_seconds=3600)
+    settings = make_settings(kdir, url, teams=TeamsSettings(app_id=TEAMS_APP, app_password="x", tenant_id=TENANT),
+                             roles=Roles(managers=frozenset({MANAGER_AAD})))
+    runtime = Runtime(settings, clock=clock, outbox_poll_seconds=3600)
 
-            def test_mount(app, rt):
-                manager = fake_connection_manager(auth_configuration(rt.settings.teams), issuer=issuer)
-                return mount_with(app, rt, connection_manager=manager, host_validator_enabled=False)
+    def test_mount(app, rt):
+        manager = fake_connection_manager(auth_configuration(rt.settings.teams), issuer=issuer)
+        return mount_with(app, rt, connection_manager=manager, host_validator_enabled=False)
 
-            app = create_app(runtime, adapters={"teams": test_mount})
-            async with TestClient(TestServer(app, host="127.0.0.1")) as http:
-                yield TeamsBot(runtime, http, issuer, connector)
+    app = create_app(runtime, adapters={"teams": test_mount})
+    async with TestClient(TestServer(app, host="127.0.0.1")) as http:
+        yield TeamsBot(runtime, http, issuer, connector)
 
 
 @pytest_asyncio.fixture
-async def teams(kdir: Path, sqlite_url: str, clock: FakeClock, monkeypatch, _no_microsoft) -> AsyncIterator[TeamsBot]:
-    async for bot in start_teams(kdir, sqlite_url, clock, monkeypatch):
+async def teams(kdir: Path, sqlite_url: str, clock: FakeClock, issuer, connector, no_microsoft) -> AsyncIterator[TeamsBot]:
+    async for bot in start_teams(kdir, sqlite_url, clock, issuer, connector):
         yield bot
 
 
 @pytest_asyncio.fixture
-async def teams_bundled(sqlite_url: str, clock: FakeClock, monkeypatch, _no_microsoft) -> AsyncIterator[TeamsBot]:
-    async for bot in start_teams(BUNDLED, sqlite_url, clock, monkeypatch):
+async def teams_bundled(sqlite_url: str, clock: FakeClock, issuer, connector, no_microsoft) -> AsyncIterator[TeamsBot]:
+    async for bot in start_teams(BUNDLED, sqlite_url, clock, issuer, connector):
         yield bot
 
 

@@ -17,32 +17,18 @@ from guidance_bot.store.tables import checklist_completions, consultations
 from guidance_teams import auth_configuration, mount_with
 
 from tests.conftest import BUNDLED, make_settings
-from tests.fakes.teams import FakeBotConnector, FakeTokenIssuer, fake_connection_manager
+from tests.fakes.teams import FakeTokenIssuer, fake_connection_manager
 from tests.test_teams_adapter import (
-    APP_ID, CHANNEL, TEAM, TENANT_ID, USER_AAD, _no_microsoft, buttons, card_of, card_value, in_channel, inputs,
+    APP_ID, CHANNEL, TEAM, TENANT_ID, USER_AAD, buttons, card_of, card_value, in_channel, inputs,
     installation, personal, post, texts,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
-
-__all__ = ["_no_microsoft"]  # the autouse guard against reaching Microsoft, shared with the adapter tests
+pytestmark = [pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
+              pytest.mark.usefixtures("no_microsoft")]
 
 OFFICE_TEAM = "19:office-team@thread.tacv2"
 OFFICE_CHANNEL = "19:office@thread.tacv2"
 OFFICER_AAD = "bbbbbbbb-0000-0000-0000-000000000002"
-
-
-@pytest.fixture
-async def issuer(monkeypatch):
-    async with FakeTokenIssuer() as issuer:
-        issuer.install(monkeypatch)
-        yield issuer
-
-
-@pytest.fixture
-async def connector(issuer):
-    async with FakeBotConnector(token_verifier=issuer.outbound_verifier(APP_ID)) as connector:
-        yield connector
 
 
 def teams_settings(kdir, url, **changes):

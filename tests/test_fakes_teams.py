@@ -9,7 +9,6 @@ from a fake provider plugged into the SDK's public ConnectionManager.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from http import HTTPStatus
 
@@ -44,17 +43,17 @@ from microsoft_agents.hosting.core import (
 )
 
 from tests.fakes.teams import (
+    APP_ID,
+    TENANT_ID,
     FakeAccessTokenProvider,
     FakeBotConnector,
-    FakeTokenIssuer,
     fake_connection_manager,
 )
 
 # The SDK keys the aiohttp app/request with plain strings ("agent_configuration", "claims_identity").
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
+              pytest.mark.usefixtures("no_microsoft")]
 
-APP_ID = "00000000-0000-0000-0000-0000000000b0"
-TENANT_ID = "11111111-1111-1111-1111-111111111111"
 OTHER_TENANT = "22222222-2222-2222-2222-222222222222"
 
 CARD = {
@@ -66,21 +65,6 @@ CARD = {
         {"type": "Action.Execute", "title": "はい / Yes", "verb": "confirm", "data": {"topic": "t1"}}
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _no_microsoft(monkeypatch):
-    """Fail loudly if anything resolves a Microsoft host (tests must stay on loopback)."""
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if isinstance(host, str) and any(
-            part in host for part in ("botframework", "microsoftonline", "trafficmanager", "windows.net")
-        ):
-            raise AssertionError(f"test tried to reach {host}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 def auth_config(*, validate_issuer: bool = True, anonymous: bool = False) -> AgentAuthConfiguration:
@@ -172,19 +156,6 @@ def message_activity(service_url: str, text: str = "hello", **overrides) -> dict
     }
     activity.update(overrides)
     return activity
-
-
-@pytest.fixture
-async def issuer(monkeypatch):
-    async with FakeTokenIssuer() as issuer:
-        issuer.install(monkeypatch)
-        yield issuer
-
-
-@pytest.fixture
-async def connector(issuer):
-    async with FakeBotConnector(token_verifier=issuer.outbound_verifier(APP_ID)) as connector:
-        yield connector
 
 
 @pytest.fixture

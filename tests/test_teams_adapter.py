@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import uuid
 from http import HTTPStatus
 
@@ -23,42 +22,16 @@ from guidance_bot.store.tables import answers, conversation_refs
 from guidance_teams import auth_configuration, mount, mount_with
 
 from tests.conftest import make_settings
-from tests.fakes.teams import FakeBotConnector, FakeTokenIssuer, fake_connection_manager
+from tests.fakes.teams import APP_ID, TENANT_ID, FakeBotConnector, fake_connection_manager
 
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning"),
+              pytest.mark.usefixtures("no_microsoft")]
 
-APP_ID = "00000000-0000-0000-0000-0000000000b0"
-TENANT_ID = "11111111-1111-1111-1111-111111111111"
 OTHER_TENANT = "22222222-2222-2222-2222-222222222222"
 USER_AAD = "aaaaaaaa-0000-0000-0000-000000000001"
 USER_ID = "29:user-1"
 CHANNEL = "19:general@thread.tacv2"
 TEAM = "19:team@thread.tacv2"
-
-
-@pytest.fixture(autouse=True)
-def _no_microsoft(monkeypatch):
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if isinstance(host, str) and any(p in host for p in ("botframework", "microsoftonline", "trafficmanager")):
-            raise AssertionError(f"test tried to reach {host}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-
-
-@pytest.fixture
-async def issuer(monkeypatch):
-    async with FakeTokenIssuer() as issuer:
-        issuer.install(monkeypatch)
-        yield issuer
-
-
-@pytest.fixture
-async def connector(issuer):
-    async with FakeBotConnector(token_verifier=issuer.outbound_verifier(APP_ID)) as connector:
-        yield connector
 
 
 @pytest.fixture

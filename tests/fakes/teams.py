@@ -31,13 +31,17 @@ import base64
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import jwt
+import pytest
+import pytest_asyncio
 from aiohttp import web
 from azure.core.credentials import AccessToken
 from azure.core.credentials_async import AsyncTokenCredential
@@ -780,3 +784,40 @@ def fake_connection_manager(
         provider_factory=lambda config: FakeAccessTokenProvider(config, issuer=issuer, token=token),
         connections_configurations={"SERVICE_CONNECTION": configuration},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures (imported into tests/conftest.py)
+# --------------------------------------------------------------------------------------------
+
+APP_ID = "00000000-0000-0000-0000-0000000000b0"  # the bot's app id in every Teams test
+TENANT_ID = "11111111-1111-1111-1111-111111111111"
+MICROSOFT_HOSTS = ("botframework", "microsoftonline", "trafficmanager", "windows.net")
+
+
+@pytest.fixture
+def no_microsoft(monkeypatch):
+    """Fail loudly if anything resolves a Microsoft host (tests must stay on loopback)."""
+    real = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):
+        if isinstance(host, str) and any(part in host for part in MICROSOFT_HOSTS):
+            raise AssertionError(f"test tried to reach {host}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest_asyncio.fixture
+async def issuer(monkeypatch) -> AsyncIterator[FakeTokenIssuer]:
+    """The fake Entra ID / Bot Framework token issuer, installed as the SDK's key source."""
+    async with FakeTokenIssuer() as issuer:
+        issuer.install(monkeypatch)
+        yield issuer
+
+
+@pytest_asyncio.fixture
+async def connector(issuer: FakeTokenIssuer) -> AsyncIterator[FakeBotConnector]:
+    """The fake Bot Connector service, accepting only tokens the issuer made for APP_ID."""
+    async with FakeBotConnector(token_verifier=issuer.outbound_verifier(APP_ID)) as connector:
+        yield connector
