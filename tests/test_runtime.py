@@ -190,6 +190,31 @@ async def test_a_good_change_on_disk_is_served_without_a_restart(runtime, kdir):
     assert runtime.bot.knowledge_version() != before
 
 
+async def test_answers_are_stamped_with_the_commit_that_holds_the_served_knowledge(kdir, sqlite_url, clock):
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(kdir), *args], check=True, capture_output=True, text=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "office", "GIT_AUTHOR_EMAIL": "o@example.jp",
+                                   "GIT_COMMITTER_NAME": "office", "GIT_COMMITTER_EMAIL": "o@example.jp"}).stdout
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    rt = Runtime(make_settings(kdir, sqlite_url), clock=clock, outbox_poll_seconds=3600)
+    await rt.start()
+    try:
+        first = git("log", "-1", "--format=%h").strip()
+        assert rt.bot.knowledge_version().endswith(f"@{first}")
+        write(kdir / "entries" / "shredding-documents.yaml", NEW_ENTRY)
+        git("add", ".")
+        git("commit", "-q", "-m", "second")  # moves the branch, not .git/HEAD
+        second = git("log", "-1", "--format=%h").strip()
+        await asyncio.to_thread(rt.live.reload)
+        assert rt.bot.knowledge_version().endswith(f"@{second}")
+        await rt.bot.handle(Message(STAFF, "通話を録音してもいい?"))
+        assert (await _answer_rows(rt))[0].knowledge_version == rt.bot.knowledge_version()
+    finally:
+        await rt.stop()
+
+
 async def test_a_broken_change_keeps_the_last_good_knowledge_and_tells_the_office(kdir, sqlite_url, clock):
     settings = make_settings(kdir, sqlite_url, knowledge_errors_to=("slack:C0FFICE",))
     rt = Runtime(settings, clock=clock, outbox_poll_seconds=0.05)

@@ -20,7 +20,7 @@ from .answering import Answerer
 from .answerlog import AnswerLog
 from .forms import Form, FormErrors, Values
 from .i18n import Lang, Text, detect_language
-from .knowledge import LiveKnowledge
+from .knowledge import KnowledgeBase, LiveKnowledge
 from .metrics import Metrics
 from .misses import format_text, group_misses
 from .platforms import Person, Roles
@@ -105,7 +105,9 @@ class Bot:
         self._phrases: list[tuple[re.Pattern[str], str]] = []
         self._actions: dict[str, ActionHandler] = {}
         self._forms: dict[str, FormHandler] = {}
-        self._version_cache: tuple[str, str] = ("", "")
+        self._version = ""
+        # Worked out when the knowledge changes (in the reload's thread): git never runs per answer.
+        live.on_change(self._knowledge_changed)
         self.register_command("help", ("help", "ヘルプ", "使い方", "?", "？"), self._help, m.HELP_HELP)
         self.register_command("reload", ("reload", "再読み込み"), self._reload, m.HELP_RELOAD,
                               role="compliance_office")
@@ -194,10 +196,10 @@ class Bot:
         return reply
 
     def knowledge_version(self) -> str:
-        kb = self.live.current
-        if self._version_cache[0] != kb.version:
-            self._version_cache = (kb.version, knowledge_version(kb, self.live.directory))
-        return self._version_cache[1]
+        return self._version
+
+    def _knowledge_changed(self, knowledge: KnowledgeBase) -> None:
+        self._version = knowledge_version(knowledge, self.live.directory)
 
     # -- built-in commands and actions ------------------------------------------------------------
 
