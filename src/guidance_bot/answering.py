@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from . import messages as m
@@ -51,15 +50,12 @@ class Answerer:
 
     def __init__(self, live: LiveKnowledge, settings: Settings | None = None) -> None:
         self._settings = settings or Settings()
-        self._index: Index | None = None
-        self._lock = threading.Lock()
+        self._index: Index | None = None  # replaced whole: a reader sees the old index or the new
         live.on_change(self._rebuild)
 
     def _rebuild(self, knowledge: KnowledgeBase) -> None:
         s = self._settings
-        index = Index.build(s.apply_contacts(knowledge), s.weights, s.thresholds)
-        with self._lock:
-            self._index = index
+        self._index = Index.build(s.apply_contacts(knowledge), s.weights, s.thresholds)
 
     @property
     def index(self) -> Index:

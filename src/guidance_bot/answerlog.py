@@ -69,7 +69,3 @@ class AnswerLog:
         async with self._db.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [LoggedQuestion(r.at, r.outcome, r.question, tuple(r.suggestions or ())) for r in rows]
-
-    async def row(self, answer_id: str):
-        async with self._db.connect() as conn:
-            return (await conn.execute(select(answers).where(answers.c.id == answer_id))).first()

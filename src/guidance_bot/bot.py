@@ -7,6 +7,7 @@ their commands, buttons and forms here, so this module knows none of them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -94,7 +95,7 @@ class Command:
 
 
 class Bot:
-    def __init__(self, answerer: Answerer, live: LiveKnowledge, answer_log: AnswerLog | None,
+    def __init__(self, answerer: Answerer, live: LiveKnowledge, answer_log: AnswerLog,
                  metrics: Metrics, roles: Roles) -> None:
         self.answerer = answerer
         self.live = live
@@ -187,13 +188,10 @@ class Bot:
         self.metrics.answer_seconds.observe(time.perf_counter() - started)
         decision = answer.decision
         self.metrics.questions.labels(decision.label, message.person.platform).inc()
-        reply = answer.reply
-        if self.answer_log is not None:
-            answer_id = await self.answer_log.record(
-                platform=str(message.person.platform), language=lang, decision=decision,
-                question=message.text, knowledge_version=self.knowledge_version())
-            reply = _with_answer_id(reply, answer_id)
-        return reply
+        answer_id = await self.answer_log.record(
+            platform=str(message.person.platform), language=lang, decision=decision,
+            question=message.text, knowledge_version=self.knowledge_version())
+        return _with_answer_id(answer.reply, answer_id)
 
     def knowledge_version(self) -> str:
         return self._version
@@ -220,7 +218,7 @@ class Bot:
         return [e.questions.get(lang)[0] for e in entries[:count] if e.questions.get(lang)]
 
     async def _reload(self, message: Message, _args: str, lang: Lang) -> Reply:
-        result = self.live.reload()
+        result = await asyncio.to_thread(self.live.reload)  # parsing and indexing take ~0.6 s
         if result.knowledge is None:
             problems = [p.format(relative_to=self.live.directory) for p in result.problems[:10]]
             text = m.RELOAD_FAILED.get(lang).format(count=len(result.problems)) + "\n" + "\n".join(problems)
@@ -232,10 +230,8 @@ class Bot:
     async def _report(self, message: Message, args: str, lang: Lang) -> Reply:
         """The unanswered questions of the last N days (default 30), grouped: what to add next."""
         days = int(args.rstrip("dD日")) if args.rstrip("dD日").isdigit() else 30
-        if self.answer_log is None:
-            return Reply("info", lang, answer=m.REPORT_UNAVAILABLE.get(lang), private=True)
         since = self.answer_log.now() - timedelta(days=days)
-        groups = group_misses(await self.answer_log.unanswered(since))
+        groups = await asyncio.to_thread(group_misses, await self.answer_log.unanswered(since))
         return Reply("info", lang, title=m.REPORT_TITLE.get(lang).format(days=days),
                      answer=format_text(groups[:20], since), private=True)
 
@@ -245,8 +241,7 @@ class Bot:
     async def _feedback(self, event: ActionEvent) -> Reply | None:
         answer_id, _, vote = event.value.partition(":")
         value = 1 if vote == "+1" else -1
-        recorded = self.answer_log is not None and await self.answer_log.feedback(answer_id, value)
-        if recorded:
+        if await self.answer_log.feedback(answer_id, value):
             self.metrics.feedback.labels("up" if value > 0 else "down").inc()
         return Reply("info", event.lang, answer=m.FEEDBACK_THANKS.get(event.lang), private=True)
 

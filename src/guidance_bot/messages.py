@@ -87,4 +87,3 @@ RELOAD_FAILED = Text(
 HELP_REPORT = Text("答えられなかった質問の報告（コンプライアンス担当。例: report 7d）",
                    "unanswered questions report (compliance office; e.g. report 7d)")
 REPORT_TITLE = Text("答えられなかった質問（過去 {days} 日）", "Questions the bot could not answer (last {days} days)")
-REPORT_UNAVAILABLE = Text("回答ログが有効ではありません。", "The answer log is not enabled.")

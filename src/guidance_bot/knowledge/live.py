@@ -29,7 +29,6 @@ class LiveKnowledge:
         self._stamp: tuple = ()
         self._lock = threading.Lock()
         self._listeners: list[Callable[[KnowledgeBase], None]] = []
-        self.last_result: LoadResult | None = None
 
     @property
     def current(self) -> KnowledgeBase:
@@ -51,7 +50,6 @@ class LiveKnowledge:
         with self._lock:
             self._stamp = self._file_stamp()
             result = load_knowledge(self.directory)
-            self.last_result = result
             if result.knowledge is None:
                 for problem in result.problems:
                     log.error("knowledge problem: %s", problem.format())

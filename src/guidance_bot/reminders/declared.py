@@ -203,14 +203,13 @@ class DeclaredReminders:
     """Syncs the settings file when it changes; a broken file is reported and changes nothing."""
 
     def __init__(self, path: Path, db: Database, clock: Clock, answerer: Answerer, settings: Settings,
-                 metrics: Metrics, on_change=None) -> None:
+                 metrics: Metrics) -> None:
         self.path = path
         self._db = db
         self._clock = clock
         self._answerer = answerer
         self._settings = settings
         self._metrics = metrics
-        self._on_change = on_change
         self._stamp: tuple | None = None
         self.last: SyncResult | None = None
 
@@ -237,8 +236,6 @@ class DeclaredReminders:
         self.last = await sync_declared(self._db, self._clock, declared)
         log.info("reminders file synced", extra={"file": str(self.path), "added": self.last.added,
                                                  "updated": self.last.updated, "removed": self.last.removed})
-        if self._on_change is not None and (self.last.added or self.last.updated):
-            self._on_change()
         return self.last
 
     async def _report(self, problems: list[Problem]) -> None:
