@@ -121,6 +121,7 @@ async def test_broken_file_keeps_previous_reminders_and_reports_lines(rkdir, sql
         assert any("reminders file problem" in r.getMessage() for r in caplog.records)
         alerts = [r for r in await outbox_rows(rt) if r.kind == "reminders_file_error"]
         assert [a.destination for a in alerts] == ["slack:C0FFICE"]
+        assert rt.outbox.wakeup.is_set()  # sent now, not at the outbox's next poll
         assert rt.metrics.errors.labels("reminders_file")._value.get() == 1
 
         write(path, "- name: x\n  channel: slack:C1\n  schedule: [unclosed\n")

@@ -10,10 +10,11 @@ through the platform's ``Sender`` and marks them delivered, or schedules a retry
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -22,6 +23,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .clock import Clock
+from .i18n import Text
 from .metrics import Metrics
 from .platforms import Destination, parse_destination
 from .replies import Reply, reply_from_dict, reply_to_dict
@@ -85,6 +87,19 @@ async def enqueue(conn: AsyncConnection, clock: Clock, *, kind: str, destination
     return await insert_if_absent(conn, outbox, dict(
         dedupe_key=dedupe_key, kind=kind, platform=dest.platform, destination=str(dest),
         payload=payload, created_at=now, attempts=0, next_attempt_at=now))
+
+
+async def report_problems(db: Database, clock: Clock, destinations: Sequence[str], *, kind: str, title: str,
+                          summary: Text, problems: Sequence[str]) -> None:
+    """Tell the office a file is broken (the knowledge, the reminders file): one message per
+    destination, queued once per set of problems however often the file is checked."""
+    lines = list(problems[:15])
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    reply = Reply("info", "ja", title=title, answer=f"{summary.ja}\n{summary.en}\n\n" + "\n".join(lines))
+    async with db.begin() as conn:
+        for dest in destinations:
+            await enqueue(conn, clock, kind=kind, destination=dest, reply=reply,
+                          dedupe_key=f"{kind.replace('_', '-')}:{digest}:{dest}")
 
 
 class OutboxWorker:

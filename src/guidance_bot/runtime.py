@@ -5,7 +5,6 @@ outbox delivery, retention purge). Adapters receive the Runtime and call into ``
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,9 +18,7 @@ from .events import EventDedupe
 from .i18n import Text
 from .knowledge import LiveKnowledge
 from .metrics import Metrics
-from .outbox import OutboxWorker, Sender, enqueue
-from .platforms import parse_destination
-from .replies import Reply
+from .outbox import OutboxWorker, Sender, report_problems
 from .store import Database, check_schema
 
 log = logging.getLogger(__name__)
@@ -110,16 +107,13 @@ class Runtime:
         self.metrics.errors.labels("knowledge").inc()
         if not self.settings.knowledge_errors_to:
             return
-        problems = [p.format(relative_to=self.live.directory) for p in result.problems[:15]]
-        digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
-        text = Text(f"ナレッジの変更に {len(result.problems)} 件の問題があるため、前の版で回答を続けています。",
-                    f"The knowledge change has {len(result.problems)} problem(s); the previous version stays in use.")
-        reply = Reply("info", "ja", title="ナレッジの検査エラー / Knowledge check failed",
-                      answer=f"{text.ja}\n{text.en}\n\n" + "\n".join(problems))
-        async with self.db.begin() as conn:
-            for dest in self.settings.knowledge_errors_to:
-                await enqueue(conn, self.clock, kind="knowledge_error", destination=parse_destination(dest),
-                              reply=reply, dedupe_key=f"knowledge-error:{digest}:{dest}")
+        await report_problems(
+            self.db, self.clock, self.settings.knowledge_errors_to, kind="knowledge_error",
+            title="ナレッジの検査エラー / Knowledge check failed",
+            summary=Text(f"ナレッジの変更に {len(result.problems)} 件の問題があるため、前の版で回答を続けています。",
+                         f"The knowledge change has {len(result.problems)} problem(s); "
+                         "the previous version stays in use."),
+            problems=[p.format(relative_to=self.live.directory) for p in result.problems])
         self.outbox.wakeup.set()
 
     async def _purge_periodically(self) -> None:

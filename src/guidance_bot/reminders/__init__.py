@@ -31,7 +31,7 @@ class Reminders:
         self.dispatcher = Dispatcher(runtime.db, runtime.clock, runtime.answerer, runtime.metrics, settings,
                                      on_queued=runtime.outbox.wakeup.set)
         self.declared = (DeclaredReminders(settings.reminders_file, runtime.db, runtime.clock, runtime.answerer,
-                                           settings, runtime.metrics)
+                                           settings, runtime.metrics, on_queued=runtime.outbox.wakeup.set)
                          if settings.reminders_file is not None else None)
         self.chat = ReminderChat(self.store, runtime.db, runtime.clock, runtime.answerer, settings, settings.roles)
 

@@ -16,8 +16,8 @@ problem changes nothing: every problem is reported as FILE:LINE and the previous
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,8 @@ from ..knowledge import KnowledgeBase
 from ..knowledge.problems import Problem
 from ..knowledge.yamlfile import LList, LMap, YamlSyntaxError, load_located
 from ..metrics import Metrics
-from ..outbox import enqueue
+from ..outbox import report_problems
 from ..platforms import parse_destination
-from ..replies import Reply
 from ..store import Database
 from ..store.tables import reminders
 from ..store.upsert import insert_if_absent
@@ -203,13 +202,14 @@ class DeclaredReminders:
     """Syncs the settings file when it changes; a broken file is reported and changes nothing."""
 
     def __init__(self, path: Path, db: Database, clock: Clock, answerer: Answerer, settings: Settings,
-                 metrics: Metrics) -> None:
+                 metrics: Metrics, on_queued: Callable[[], None]) -> None:
         self.path = path
         self._db = db
         self._clock = clock
         self._answerer = answerer
         self._settings = settings
         self._metrics = metrics
+        self._on_queued = on_queued  # wakes the outbox
         self._stamp: tuple | None = None
         self.last: SyncResult | None = None
 
@@ -244,12 +244,8 @@ class DeclaredReminders:
             log.error("reminders file problem: %s", p.format())
         if not self._settings.knowledge_errors_to:
             return
-        lines = [p.format() for p in problems[:15]]
-        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
-        text = m.FILE_ERRORS.format(count=len(problems))
-        reply = Reply("info", "ja", title="リマインダー設定ファイルの検査エラー / Reminders file check failed",
-                      answer=f"{text.ja}\n{text.en}\n\n" + "\n".join(lines))
-        async with self._db.begin() as conn:
-            for dest in self._settings.knowledge_errors_to:
-                await enqueue(conn, self._clock, kind="reminders_file_error", destination=dest, reply=reply,
-                              dedupe_key=f"reminders-file-error:{digest}:{dest}")
+        await report_problems(self._db, self._clock, self._settings.knowledge_errors_to, kind="reminders_file_error",
+                              title="リマインダー設定ファイルの検査エラー / Reminders file check failed",
+                              summary=m.FILE_ERRORS.format(count=len(problems)),
+                              problems=[p.format() for p in problems])
+        self._on_queued()
