@@ -41,6 +41,10 @@ def test_environment_wins_over_the_file(tmp_path, kdir):
     ("contacts: {compliance-office: {name: only-one-language}}", "ja"),
     ("- not a mapping\n", "mapping"),
     ("key: [unclosed\n", "YAML"),
+    # A channel name or a stray space would be retried forever: refused when the settings load.
+    ("knowledge_errors_to: ['slack: C0FFICE']", "knowledge_errors_to"),
+    ("consultation: {destinations: {default: ['slack:#general']}}", "slack:CHANNEL_ID"),
+    ("consultation: {destinations: {default: ['teams:19:office channel']}}", "teams:CONVERSATION_ID"),
 ])
 def test_bad_settings_are_reported_clearly(tmp_path, text, fragment):
     config = write(tmp_path / "bot.yaml", text)

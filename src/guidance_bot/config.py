@@ -25,7 +25,7 @@ from .errors import ConfigError
 from .i18n import Text
 from .knowledge import Contact, KnowledgeBase
 from .matching import Thresholds, Weights
-from .platforms import Roles, SlackSettings, TeamsSettings, parse_destination
+from .platforms import Roles, SlackSettings, TeamsSettings, check_destination
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -150,7 +150,7 @@ def check_timezone(name: str, where: str) -> str:
 def _destinations(value: Any, where: str) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     try:
-        return tuple(str(parse_destination(str(item))) for item in items)
+        return tuple(str(check_destination(str(item))) for item in items)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 

@@ -6,6 +6,7 @@ platform (``slack:user:U0123``) means a direct message to that user.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -41,6 +42,21 @@ def parse_destination(text: str) -> Destination:
         raise ValueError(f"宛先は slack:ID か teams:ID の形で書いてください "
                          f"(write destinations as slack:ID or teams:ID, got '{text}')")
     return Destination(platform, conversation)  # type: ignore[arg-type]
+
+
+_SLACK_ID = re.compile(r"(user:)?[A-Z0-9]{2,}")
+
+
+def check_destination(text: str) -> Destination:
+    """A destination someone typed (settings, the reminders file, the command line), checked enough
+    to catch a channel name or a stray space: such a destination would be retried forever.
+    Stored destinations are read with the lenient ``parse_destination``."""
+    dest = parse_destination(text)
+    if any(ch.isspace() for ch in dest.conversation) or (
+            dest.platform == "slack" and not _SLACK_ID.fullmatch(dest.conversation)):
+        raise ValueError(f"宛先は slack:チャンネルID（例 slack:C0123ABCD）か teams:会話ID の形で書いてください "
+                         f"(write slack:CHANNEL_ID such as slack:C0123ABCD, or teams:CONVERSATION_ID; got '{text}')")
+    return dest
 
 
 def user_destination(platform: Platform, user_id: str) -> Destination:

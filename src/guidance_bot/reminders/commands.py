@@ -12,14 +12,13 @@ import argparse
 import asyncio
 import getpass
 import json
-import re
 import sys
 from zoneinfo import ZoneInfo
 
 from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..knowledge import load_knowledge
-from ..platforms import Destination, parse_destination
+from ..platforms import Destination, check_destination
 from ..store import Database, safe_url
 from .content import check_content, describe_content
 from .schedule import ScheduleError, parse_schedule
@@ -28,22 +27,16 @@ from .store import Actor, NewReminder, Reminder, ReminderError, ReminderStore
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 CLOCK: Clock = SystemClock()  # tests replace it
 _DAYS = ("月 Mon", "火 Tue", "水 Wed", "木 Thu", "金 Fri", "土 Sat", "日 Sun")
-_SLACK_ID = re.compile(r"(user:)?[A-Z0-9]{2,}")
 
 
 def parse_channel(text: str) -> Destination:
     """``slack:CHANNEL_ID`` or ``teams:CONVERSATION_ID``, checked enough to catch a channel name."""
     try:
-        dest = parse_destination(text)
+        return check_destination(text)
     except ValueError:
-        dest = None
-    ok = dest is not None and " " not in dest.conversation and (
-        dest.platform != "slack" or bool(_SLACK_ID.fullmatch(dest.conversation)))
-    if not ok or dest is None:
         raise argparse.ArgumentTypeError(
             f"チャンネルは slack:チャンネルID（例 slack:C0123ABCD）か teams:会話ID で指定してください "
-            f"(use slack:CHANNEL_ID such as slack:C0123ABCD, or teams:CONVERSATION_ID; got '{text}')")
-    return dest
+            f"(use slack:CHANNEL_ID such as slack:C0123ABCD, or teams:CONVERSATION_ID; got '{text}')") from None
 
 
 def cli_user() -> str:

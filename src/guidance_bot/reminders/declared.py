@@ -32,7 +32,7 @@ from ..knowledge.problems import Problem
 from ..knowledge.yamlfile import LList, LMap, YamlSyntaxError, load_located
 from ..metrics import Metrics
 from ..outbox import report_problems
-from ..platforms import parse_destination
+from ..platforms import check_destination
 from ..store import Database
 from ..store.tables import reminders
 from ..store.upsert import insert_if_absent
@@ -124,10 +124,10 @@ def _read_one(item: LMap, line: int, owner: str, knowledge: KnowledgeBase, setti
     channel = item.get("channel")
     destination = None
     try:
-        destination = parse_destination(str(channel)) if channel else None
+        destination = check_destination(str(channel)) if channel else None
     except ValueError:
         pass
-    if destination is None or destination.conversation.startswith(" "):
+    if destination is None:
         bad(item.line_of("channel"), "channel は slack:チャンネルID か teams:会話ID で書いてください",
             "channel must be slack:CHANNEL_ID or teams:CONVERSATION_ID")
     skip = item.get("skip_holidays", settings.reminder_skip_holidays)
