@@ -298,6 +298,7 @@ async def test_remind_in_one_line_echoes_schedule_and_next_times(chat_rt):
     assert "毎週 月曜日 9:00（Asia/Tokyo）" in reply.answer
     assert "2026年11月30日（月）9:00" in reply.answer and "2026年12月14日（月）9:00" in reply.answer
     assert [a.name for a in reply.actions] == ["reminder_pause", "reminder_delete"]
+    assert [a.confirm for a in reply.actions] == [False, True]  # deleting cannot be undone: asked first
     stored = await chat_rt.reminders.store.get(1)
     assert (stored.owner, stored.destination, stored.content) == ("slack:U1", "slack:C0123", "今週も安全運転で")
 

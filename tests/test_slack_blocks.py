@@ -221,7 +221,7 @@ def test_a_delete_button_asks_before_it_deletes() -> None:
     from tests.fakes.blockkit import message_problems
 
     reply = Reply("info", "ja", answer="#1 …", actions=(Action("reminder_pause", "#1 を一時停止", "1"),
-                                                         Action("reminder_delete", "#1 を削除", "1")))
+                                                         Action("reminder_delete", "#1 を削除", "1", confirm=True)))
     blocks = reply_blocks(reply)
     pause, delete = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert "confirm" not in pause

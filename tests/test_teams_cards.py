@@ -119,3 +119,15 @@ def test_the_question_rides_only_on_the_consult_button():
     data = {a["data"]["action"]: a["data"] for a in buttons(card)}
     assert data["consult"]["q"] == "窓口で殴られた"
     assert "q" not in data["feedback"]
+
+
+def test_a_delete_button_asks_before_it_deletes():
+    reply = Reply("info", "ja", answer="#1 …", actions=(Action("reminder_pause", "#1 を一時停止", "1"),
+                                                         Action("reminder_delete", "#1 を削除", "1", confirm=True)))
+    pause, delete = reply_card(reply)["actions"]
+    assert pause["type"] == "Action.Submit" and pause["data"]["action"] == "reminder_pause"
+    assert delete["type"] == "Action.ShowCard" and delete["title"] == "#1 を削除"
+    assert delete["card"]["body"][0]["text"] == "「#1 を削除」を実行します。元に戻せません。よろしいですか？"
+    [go] = delete["card"]["actions"]
+    assert go["title"] == "実行する" and (go["data"]["action"], go["data"]["value"]) == ("reminder_delete", "1")
+

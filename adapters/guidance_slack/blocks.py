@@ -43,7 +43,6 @@ SELECT_MAX = 100
 FALLBACK_MAX = 3000
 QUESTION_IN_BUTTON_MAX = 1500
 
-DESTRUCTIVE_SUFFIX = "_delete"  # e.g. reminder_delete: the button asks for a confirmation first
 OPEN_FORM = "open_form"  # the adapter's own button: opens a form a text command asked for
 
 
@@ -132,12 +131,12 @@ def _button(action: Action, index: int, lang: Lang, question: str = "") -> Block
                      "value": encode_value(action.value, lang, question if action.name == "consult" else "")}
     if action.name == "consult":
         button["style"] = "primary"
-    if action.name.endswith(DESTRUCTIVE_SUFFIX):  # a deleted reminder cannot come back: ask first
+    if action.confirm:
         button["style"] = "danger"
-        button["confirm"] = {"title": _plain(t.CONFIRM_TITLE.get(lang), 100),
-                             "text": _plain(t.CONFIRM_TEXT.get(lang).format(label=action.label), 300),
-                             "confirm": _plain(t.CONFIRM_YES.get(lang), 30),
-                             "deny": _plain(t.CONFIRM_NO.get(lang), 30), "style": "danger"}
+        button["confirm"] = {"title": _plain(m.CONFIRM_TITLE.get(lang), 100),
+                             "text": _plain(m.CONFIRM_TEXT.get(lang).format(label=action.label), 300),
+                             "confirm": _plain(m.CONFIRM_YES.get(lang), 30),
+                             "deny": _plain(m.CONFIRM_NO.get(lang), 30), "style": "danger"}
     return button
 
 

@@ -14,11 +14,6 @@ FORM_ERRORS = Text("入力内容を確認してください:", "Please check wha
 FAILED = Text("すみません、処理中にエラーが発生しました。しばらくしてからもう一度お試しください。",
               "Sorry, something went wrong. Please try again in a moment.")
 TOGGLE_ON = Text("はい", "Yes")
-CONFIRM_TITLE = Text("確認", "Please confirm")
-CONFIRM_TEXT = Text("「{label}」を実行します。元に戻せません。よろしいですか？",
-                    "\u201c{label}\u201d cannot be undone. Go ahead?")
-CONFIRM_YES = Text("実行する", "Yes, go ahead")
-CONFIRM_NO = Text("やめる", "No, keep it")
 
 HOME_TITLE = Text("guidance-bot の使い方", "How to use guidance-bot")
 HOME_HOW_TO = Text(

@@ -19,6 +19,7 @@ from typing import Any
 from guidance_bot import messages as core_m
 from guidance_bot.bot import feedback_actions
 from guidance_bot.forms import Field, Form, FormErrors, Values
+from guidance_bot import messages as core_messages
 from guidance_bot.i18n import Lang
 from guidance_bot.replies import Action, Reply
 
@@ -70,6 +71,10 @@ def action_button(action: Action, lang: Lang, question: str = "") -> dict[str, A
     data = {"action": action.name, "value": action.value, LANG_KEY: lang}
     if question and action.name == "consult":  # the hand-off form offers to attach the question
         data[QUESTION_KEY] = question[:QUESTION_MAX]
+    if action.confirm:  # cannot be undone: the button opens the question, the real submit is inside
+        return {"type": "Action.ShowCard", "title": action.label, "card": {
+            "type": "AdaptiveCard", "body": [_text(core_messages.CONFIRM_TEXT.get(lang).format(label=action.label))],
+            "actions": [submit(core_messages.CONFIRM_YES.get(lang), data)]}}
     return submit(action.label, data)
 
 

@@ -46,6 +46,11 @@ NO_ANSWER_HINT = Text(
     "you can also request a legal consultation with the compliance advisor (a lawyer).\n"
     "If anyone is in danger right now, stop, get away and call the police (110).",
 )
+CONFIRM_TITLE = Text("確認", "Please confirm")
+CONFIRM_TEXT = Text("「{label}」を実行します。元に戻せません。よろしいですか？",
+                    "\u201c{label}\u201d cannot be undone. Go ahead?")
+CONFIRM_YES = Text("実行する", "Yes, go ahead")
+CONFIRM_NO = Text("やめる", "No, keep it")
 ACTION_CONSULT = Text("指導員（弁護士）に相談する", "Consult the advisor (lawyer)")
 PHONE = Text("電話", "Phone")
 FAX = Text("FAX", "Fax")

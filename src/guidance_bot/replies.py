@@ -30,6 +30,7 @@ class Action:
     name: str
     label: str
     value: str = ""
+    confirm: bool = False  # it cannot be undone: the platform asks before sending it
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,7 +249,7 @@ def _buttons(reminder: Reminder, lang: Lang, *, with_resume: bool = True) -> tup
               Action("reminder_pause", m.ACTION_PAUSE.format(id=rid).get(lang), rid))
     if reminder.declared:
         return (toggle,)
-    return (toggle, Action("reminder_delete", m.ACTION_DELETE.format(id=rid).get(lang), rid))
+    return (toggle, Action("reminder_delete", m.ACTION_DELETE.format(id=rid).get(lang), rid, confirm=True))
 
 
 def _content_from_text(text: str) -> tuple[str, str]:
