@@ -241,6 +241,16 @@ async def test_role_groups_are_looked_up_sparingly(slack_api: FakeSlackWebAPI) -
     assert len(slack_api.calls("users.info")) == 2  # U9 and U1, each once
 
 
+async def test_slack_unreachable_leaves_name_and_groups_empty_instead_of_failing() -> None:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from guidance_slack.people import People
+
+    nowhere = AsyncWebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2)  # nothing listens
+    person = await People(nowhere, Roles(managers=frozenset({"S1"}))).person("U9")
+    assert (person.user_id, person.name, person.groups) == ("U9", "", frozenset())
+
+
 async def test_messages_not_from_a_person_in_the_dm_are_ignored(bot: Bot, slack_api: FakeSlackWebAPI) -> None:
     edited = im_message("殴られた", user_id="U1", channel_id="D1") | {"subtype": "message_changed"}
     from_bot = im_message("殴られた", user_id="U7", channel_id="D1") | {"bot_id": "B0THER"}

@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 GROUP_TTL = 300.0  # seconds; a new manager waits at most this long
 RETRY_FAILED = 30.0  # seconds before a failed lookup is tried again (not on every message)
 PROFILE_TTL = 3600.0
+# What a lookup can fail with: Slack's answer, or no answer (connection, timeout).
+LOOKUP_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class People:
             return cached[1]
         try:
             user = (await self._client.users_info(user=user_id, include_locale=True)).get("user") or {}
-        except SlackApiError as exc:
-            log.warning("slack users.info failed", extra={"error": exc.response.get("error")})
+        except LOOKUP_ERRORS as exc:
+            log.warning("slack users.info failed", extra={"error": _error(exc)})
             profile = cached[1] if cached else Profile()
             self._profiles[user_id] = (time.monotonic() - PROFILE_TTL + RETRY_FAILED, profile)
             return profile
@@ -69,21 +72,32 @@ class People:
     async def _groups_of(self, user_id: str) -> frozenset[str]:
         if not self._role_groups:
             return frozenset()
-        async with self._lock:  # one refresh at a time, not one per concurrent message
-            return frozenset([g for g in self._role_groups if user_id in await self._members_of(g)])
+        stale = [g for g in self._role_groups if not self._fresh(g)]
+        # One refresh at a time; while it runs (it may wait out a 429), other messages use what is
+        # cached instead of queueing behind it.
+        if stale and not (self._lock.locked() and all(g in self._members for g in self._role_groups)):
+            async with self._lock:
+                for group in stale:
+                    if not self._fresh(group):
+                        await self._refresh(group)
+        return frozenset(g for g in self._role_groups if user_id in self._members.get(g, (0.0, frozenset()))[1])
 
-    async def _members_of(self, group: str) -> frozenset[str]:
+    def _fresh(self, group: str) -> bool:
         cached = self._members.get(group)
-        if cached and time.monotonic() - cached[0] < GROUP_TTL:
-            return cached[1]
+        return cached is not None and time.monotonic() - cached[0] < GROUP_TTL
+
+    async def _refresh(self, group: str) -> None:
+        cached = self._members.get(group)
         try:
             users = (await self._client.usergroups_users_list(usergroup=group)).get("users") or []
-        except SlackApiError as exc:
-            log.warning("slack usergroups.users.list failed", extra={"usergroup": group,
-                                                                     "error": exc.response.get("error")})
+        except LOOKUP_ERRORS as exc:
+            log.warning("slack usergroups.users.list failed", extra={"usergroup": group, "error": _error(exc)})
             members = cached[1] if cached else frozenset()
             self._members[group] = (time.monotonic() - GROUP_TTL + RETRY_FAILED, members)
-            return members
-        members = frozenset(str(u) for u in users)
-        self._members[group] = (time.monotonic(), members)
-        return members
+            return
+        self._members[group] = (time.monotonic(), frozenset(str(u) for u in users))
+
+
+def _error(exc: BaseException) -> str:
+    """Slack's error code, or the kind of failure: never the response body (it may name people)."""
+    return str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
