@@ -199,7 +199,7 @@ def reply_blocks(reply: Reply, question: str = "") -> list[Block]:
     feedback = feedback_actions(reply)
     if feedback:
         blocks.append({"type": "context", "block_id": "feedback_prompt",
-                       "elements": [{"type": "mrkdwn", "text": t.FEEDBACK_PROMPT.get(lang)}]})
+                       "elements": [{"type": "mrkdwn", "text": m.FEEDBACK_PROMPT.get(lang)}]})
         blocks += _actions("feedback", [_button(a, index + i, lang) for i, a in enumerate(feedback)])
     return blocks[:MESSAGE_BLOCKS_MAX]
 

@@ -18,7 +18,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from guidance_bot.i18n import Lang
+from guidance_bot.i18n import Lang, locale_lang
 from guidance_bot.platforms import Person, Roles
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,8 @@ class People:
             self._profiles[user_id] = (time.monotonic() - PROFILE_TTL + RETRY_FAILED, profile)
             return profile
         info = user.get("profile") or {}
-        locale = str(user.get("locale") or "")
         profile = Profile(info.get("display_name") or info.get("real_name") or user.get("real_name") or "",
-                          "en" if locale.startswith("en") else "ja" if locale.startswith("ja") else None)
+                          locale_lang(user.get("locale")))
         self._profiles[user_id] = (time.monotonic(), profile)
         return profile
 

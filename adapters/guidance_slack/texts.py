@@ -9,7 +9,6 @@ OPEN_FORM_PROMPT = Text("「{title}」の入力フォームを開くには、下
                         "Press the button below to open the form \u201c{title}\u201d.")
 OPEN_FORM_BUTTON = Text("フォームを開く", "Open the form")
 CLOSE = Text("キャンセル", "Cancel")
-FEEDBACK_PROMPT = Text("この回答は役に立ちましたか？", "Was this answer helpful?")
 FORM_ERRORS = Text("入力内容を確認してください:", "Please check what you entered:")
 FAILED = Text("すみません、処理中にエラーが発生しました。しばらくしてからもう一度お試しください。",
               "Sorry, something went wrong. Please try again in a moment.")

@@ -120,7 +120,7 @@ def reply_card(reply: Reply, question: str = "") -> Card:
     # As in Slack: the reply's buttons (consult), then the question, then 👍/👎 at the bottom.
     if buttons:
         body.append({"type": "ActionSet", "actions": buttons})
-    body.append(_text(m.FEEDBACK_PROMPT.get(lang), isSubtle=True, size="Small", spacing="Medium"))
+    body.append(_text(core_messages.FEEDBACK_PROMPT.get(lang), isSubtle=True, size="Small", spacing="Medium"))
     return _card(body, [action_button(a, lang) for a in feedback], lang)
 
 

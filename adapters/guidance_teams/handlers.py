@@ -21,7 +21,7 @@ from typing import Any
 
 from guidance_bot.bot import ActionEvent, Message, Response, Submission
 from guidance_bot.forms import Form, FormErrors
-from guidance_bot.i18n import Lang, detect_language, parse_lang
+from guidance_bot.i18n import Lang, detect_language, locale_lang, parse_lang
 from guidance_bot.outbox import DeliveryError, enqueue
 from guidance_bot.platforms import Person, user_destination
 from guidance_bot.replies import Reply
@@ -242,9 +242,7 @@ def _lang_of(activity: Activity) -> Lang:
 
 
 def _client_lang(activity: Activity) -> Lang | None:
-    """The Teams client's language (``ja-JP``, ``en-US``), when it says one."""
-    locale = (activity.locale or "").lower()
-    return "ja" if locale.startswith("ja") else "en" if locale.startswith("en") else None
+    return locale_lang(activity.locale)
 
 
 def _response_lang(response: Response | None) -> Lang | None:

@@ -15,7 +15,6 @@ TURN_ERROR = Text(
 )
 REQUIRED = Text("入力してください。", "This field is required.")
 TOO_LONG = Text("{max} 文字以内で入力してください。", "Please keep it within {max} characters.")
-FEEDBACK_PROMPT = Text("この回答は役に立ちましたか？", "Was this answer helpful?")
 DONE = Text("受け付けました。", "Received.")
 NOT_CONFIGURED = Text(
     "Teams は設定されていません（MICROSOFT_APP_ID が未設定）",

@@ -21,6 +21,12 @@ def detect_language(text: str) -> Lang:
     return "ja" if _JAPANESE.search(text) else "en"
 
 
+def locale_lang(locale: str | None) -> Lang | None:
+    """A chat client's language (Slack ``ja-JP``, Teams ``en-US``), when it is one of ours."""
+    locale = (locale or "").lower()
+    return "ja" if locale.startswith("ja") else "en" if locale.startswith("en") else None
+
+
 def parse_lang(value: str | None) -> Lang | None:
     """Accept ``ja``/``en`` (any case, also ``jp``/``japanese``/``english``); None for anything else."""
     if not value:

@@ -46,6 +46,7 @@ NO_ANSWER_HINT = Text(
     "you can also request a legal consultation with the compliance advisor (a lawyer).\n"
     "If anyone is in danger right now, stop, get away and call the police (110).",
 )
+FEEDBACK_PROMPT = Text("この回答は役に立ちましたか？", "Was this answer helpful?")
 CONFIRM_TITLE = Text("確認", "Please confirm")
 CONFIRM_TEXT = Text("「{label}」を実行します。元に戻せません。よろしいですか？",
                     "\u201c{label}\u201d cannot be undone. Go ahead?")
