@@ -66,10 +66,12 @@ class Runtime:
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load the knowledge and check the database schema; raise with a clear message if either fails."""
-        result = self.live.reload()
-        if result.knowledge is None:
-            raise KnowledgeLoadError(result)
+        """Load the knowledge (unless ``serve``'s preflight just did) and check the database schema;
+        raise with a clear message if either fails."""
+        if not self.live.loaded:
+            result = self.live.reload()
+            if result.knowledge is None:
+                raise KnowledgeLoadError(result)
         await check_schema(self.db)
         self._tasks = [asyncio.create_task(loop(), name=getattr(loop, "__name__", "background"))
                        for loop in self._background]
