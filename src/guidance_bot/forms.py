@@ -55,3 +55,25 @@ class FormErrors:
 
     form: Form
     errors: Mapping[str, str]
+
+
+# -- reading what came back: each platform returns field values its own way --------------------------
+
+def text_value(value: object) -> str:
+    """A field's value as one string (a select may come back as a one-item list)."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+def flag_value(value: object, default: bool = False) -> bool:
+    """A toggle: a bool, a list of ticked values (a one-checkbox group) or a string ("true", "on");
+    ``default`` when the field is missing or empty."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple):
+        return bool(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower() in ("true", "1", "on", "yes")
+    return default
+

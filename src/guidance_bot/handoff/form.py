@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..forms import Field, Form, FormErrors, Option, Values
+from ..forms import Field, Form, FormErrors, Option, Values, flag_value, text_value
 from ..i18n import Lang
 from . import messages as m
 
@@ -64,22 +64,22 @@ def build_form(lang: Lang, context: Mapping[str, str], *, entry_title: str = "",
     values = values or {}
     fields = [
         Field("category", m.FIELD_CATEGORY.get(lang), "select", required=True,
-              options=_options(m.CATEGORIES, lang), initial=_str(values.get("category")) or None),
+              options=_options(m.CATEGORIES, lang), initial=text_value(values.get("category")) or None),
         Field("summary", m.FIELD_SUMMARY.get(lang), "textarea", required=True, max_length=SUMMARY_MAX,
-              initial=_str(values.get("summary")) or None,
+              initial=text_value(values.get("summary")) or None,
               hint=m.FIELD_SUMMARY_HINT.get(lang).format(max=SUMMARY_MAX)),
         Field("urgency", m.FIELD_URGENCY.get(lang), "select", required=True,
-              options=_options(m.URGENCIES, lang), initial=_str(values.get("urgency")) or None),
+              options=_options(m.URGENCIES, lang), initial=text_value(values.get("urgency")) or None),
         Field("department", m.FIELD_DEPARTMENT.get(lang), "text", max_length=SHORT_MAX,
-              initial=_str(values.get("department")) or None),
+              initial=text_value(values.get("department")) or None),
         Field("contact", m.FIELD_CONTACT.get(lang), "text", max_length=SHORT_MAX,
-              initial=_str(values.get("contact")) or None, hint=m.FIELD_CONTACT_HINT.get(lang)),
+              initial=text_value(values.get("contact")) or None, hint=m.FIELD_CONTACT_HINT.get(lang)),
     ]
     if context.get("entry") or context.get("question"):
-        fields.append(Field("attach", m.FIELD_ATTACH.get(lang), "toggle", initial=truthy(values.get("attach")),
+        fields.append(Field("attach", m.FIELD_ATTACH.get(lang), "toggle", initial=flag_value(values.get("attach")),
                             hint=m.FIELD_ATTACH_HINT.get(lang).format(title=entry_title) if entry_title else ""))
     fields.append(Field("share_name", m.FIELD_SHARE_NAME.get(lang), "toggle",
-                        initial=truthy(values.get("share_name")), hint=m.FIELD_SHARE_NAME_HINT.get(lang)))
+                        initial=flag_value(values.get("share_name")), hint=m.FIELD_SHARE_NAME_HINT.get(lang)))
     intro = m.FORM_INTRO.get(lang)
     if context.get("private") == "0":
         intro += "\n" + m.FORM_CONTINUES_PRIVATELY.get(lang)
@@ -90,9 +90,9 @@ def build_form(lang: Lang, context: Mapping[str, str], *, entry_title: str = "",
 def validate(values: Values, lang: Lang, context: Mapping[str, str], *,
              entry_title: str = "") -> Request | FormErrors:
     errors: dict[str, str] = {}
-    category = _str(values.get("category"))
-    urgency = _str(values.get("urgency"))
-    summary = _str(values.get("summary")).strip()
+    category = text_value(values.get("category"))
+    urgency = text_value(values.get("urgency"))
+    summary = text_value(values.get("summary")).strip()
     if not category:
         errors["category"] = m.ERROR_REQUIRED.get(lang).format(label=m.FIELD_CATEGORY.get(lang))
     elif category not in CATEGORIES:
@@ -104,16 +104,16 @@ def validate(values: Values, lang: Lang, context: Mapping[str, str], *,
     summary_error = check_summary(summary, lang)
     if summary_error:
         errors["summary"] = summary_error
-    short = {name: _str(values.get(name)).strip() for name in ("department", "contact")}
+    short = {name: text_value(values.get(name)).strip() for name in ("department", "contact")}
     for name, text in short.items():
         if len(text) > SHORT_MAX:
             errors[name] = m.ERROR_TOO_LONG.get(lang).format(max=SHORT_MAX, length=len(text))
     if errors:
         return FormErrors(build_form(lang, context, entry_title=entry_title, values=values), errors)
-    attach = truthy(values.get("attach"))
+    attach = flag_value(values.get("attach"))
     return Request(category=category, summary=summary, urgency=urgency, language=lang,
                    department=short["department"], contact=short["contact"],
-                   share_name=truthy(values.get("share_name")),
+                   share_name=flag_value(values.get("share_name")),
                    question=context.get("question", "") if attach else "",
                    entry_id=context.get("entry", "") if attach else "")
 
@@ -125,23 +125,6 @@ def check_summary(summary: str, lang: Lang) -> str:
     if len(summary) > SUMMARY_MAX:
         return m.ERROR_TOO_LONG.get(lang).format(max=SUMMARY_MAX, length=len(summary))
     return ""
-
-
-def truthy(value: object) -> bool:
-    """Toggles arrive as a bool, a list of ticked values (checkboxes) or a string ("true", "on")."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, list | tuple):
-        return bool(value)
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "on", "yes")
-    return False
-
-
-def _str(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return str(value[0]) if value else ""
-    return value if isinstance(value, str) else ""
 
 
 def _options(texts, lang: Lang) -> tuple[Option, ...]:

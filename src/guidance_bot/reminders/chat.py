@@ -20,7 +20,7 @@ from ..answering import Answerer
 from ..bot import ActionEvent, Bot, Message, Response, Submission
 from ..clock import Clock
 from ..config import Settings
-from ..forms import Field, Form, FormErrors, Option
+from ..forms import Field, Form, FormErrors, Option, flag_value, text_value
 from ..i18n import Lang
 from ..platforms import Destination, Person, Roles
 from ..replies import Action, Reply
@@ -125,20 +125,20 @@ class ReminderChat:
         if not channel:
             return Reply("info", lang, answer=m.ERR_NO_CHANNEL.get(lang), private=True)
         errors: dict[str, str] = {}
-        skip = _flag(values.get("skip_holidays"), self._settings.reminder_skip_holidays)
+        skip = flag_value(values.get("skip_holidays"), self._settings.reminder_skip_holidays)
         schedule = None
         try:
-            schedule = parse_schedule(_one(values.get("schedule")), tz=self._settings.timezone,
+            schedule = parse_schedule(text_value(values.get("schedule")), tz=self._settings.timezone,
                                       now=self._clock.now(), skip_holidays=skip)
         except ScheduleError as exc:
             text = exc.text.get(lang)
             errors["schedule"] = text if ACCEPTED.get(lang) in text else f"{text}\n{ACCEPTED.get(lang)}"
-        kind = _one(values.get("kind")) or "text"
-        content = "" if kind == "checklist" else _one(values.get(kind)).strip()
+        kind = text_value(values.get("kind")) or "text"
+        content = "" if kind == "checklist" else text_value(values.get(kind)).strip()
         reason = check_content(kind, content, self._answerer.knowledge)
         if reason is not None:
             errors[kind if kind in ("text", "entry", "tag") else "kind"] = reason.get(lang)
-        language = _one(values.get("language")) or lang
+        language = text_value(values.get("language")) or lang
         if errors or schedule is None:
             return errors
         destination = channel_destination(person, channel)
@@ -263,18 +263,3 @@ def _content_from_text(text: str) -> tuple[str, str]:
     return "text", stripped
 
 
-def _one(value) -> str:
-    """A form value as one string (selects may come back as a one-item list)."""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return "" if value is None or isinstance(value, bool) else str(value)
-
-
-def _flag(value, default: bool) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, list | tuple):
-        return bool(value)  # a one-checkbox group: ticked when anything is selected
-    if isinstance(value, str) and value:
-        return value.lower() in ("true", "on", "1", "yes")
-    return default

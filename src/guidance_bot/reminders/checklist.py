@@ -21,7 +21,7 @@ from sqlalchemy import insert
 
 from ..bot import Submission
 from ..clock import Clock
-from ..forms import Field, Form, Option
+from ..forms import Field, Form, Option, flag_value
 from ..i18n import Lang
 from ..knowledge import KnowledgeBase
 from ..knowledge.model import Checklist
@@ -62,7 +62,7 @@ def ticked_numbers(checklist: Checklist, values: Mapping[str, object]) -> set[in
             ticked |= {str(v).strip() for v in value}
     for no in known:
         value = values.get(f"item{no}")
-        if value is True or (isinstance(value, str) and value.lower() in ("true", "on", "1", "yes")):
+        if not isinstance(value, list | tuple) and flag_value(value):  # one checkbox per item (Teams)
             ticked.add(str(no))
     return {int(v) for v in ticked if v.isdigit() and int(v) in known}
 
