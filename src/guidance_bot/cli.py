@@ -19,12 +19,12 @@ from . import messages as m
 from .answering import Answerer
 from .config import ConfigError, Settings
 from .evaluation import EvalFileError, load_eval, run_eval
-from .i18n import Lang, parse_lang
 from .knowledge import LiveKnowledge, load_knowledge
 from .overlaps import find_overlaps
 from .replies import render_text
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from .cliutil import EXIT_FAIL, EXIT_OK, EXIT_USAGE, lang_arg
+from .cliutil import fail as _fail
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,23 +342,11 @@ def _unavailable(result) -> None:
     return None
 
 
-def _fail(message: str, status: int) -> int:
-    print(message, file=sys.stderr)
-    return status
-
-
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _lang(value: str) -> Lang:
-    lang = parse_lang(value)
-    if lang is None:
-        raise argparse.ArgumentTypeError("ja か en を指定してください (use ja or en)")
-    return lang
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -388,13 +376,13 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="1つの質問に答える / answer one question")
     ask.add_argument("question", nargs="+", help="質問 / the question")
-    ask.add_argument("--lang", type=_lang, help="回答の言語 ja|en（既定: 質問の言語）/ reply language")
+    ask.add_argument("--lang", type=lang_arg, help="回答の言語 ja|en（既定: 質問の言語）/ reply language")
     ask.add_argument("--json", action="store_true", help="JSON で出力 / print JSON")
     ask.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
     ask.set_defaults(run=cmd_ask)
 
     chat = sub.add_parser("chat", help="コンソールで対話 / interactive console chat")
-    chat.add_argument("--lang", type=_lang, help="回答の言語 ja|en / reply language")
+    chat.add_argument("--lang", type=lang_arg, help="回答の言語 ja|en / reply language")
     chat.add_argument("--knowledge", type=Path, help="ナレッジのディレクトリ / knowledge directory")
     chat.set_defaults(run=cmd_chat)
 

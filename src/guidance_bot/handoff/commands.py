@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import getpass
 import io
 import json
 import sys
@@ -19,14 +18,13 @@ from typing import Any, TypeVar
 
 from ..clock import SystemClock
 from ..config import Settings
-from ..i18n import Lang, parse_lang
 from ..platforms import Person
 from ..store import Database
 from . import messages as m
 from .form import CATEGORIES, STATUSES, URGENCIES, Request, check_summary
 from .service import Consultation, ConsultationService, NotFound, Viewer
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from ..cliutil import EXIT_FAIL, EXIT_OK, EXIT_USAGE, cli_user, lang_arg
 CSV_COLUMNS = ("ref", "created_at", "status", "status_by", "status_at", "category", "urgency", "summary",
                "department", "contact", "requester", "requester_name", "name_shown", "language",
                "attached_question", "attached_entry")
@@ -43,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     new.add_argument("--urgency", choices=URGENCIES, default="routine", help="緊急度 / urgency (default routine)")
     new.add_argument("--department", default="", help="所属 / department")
     new.add_argument("--contact", default="", help="希望する連絡方法 / preferred contact")
-    new.add_argument("--lang", type=_lang, default="ja", help="言語 ja|en / language (default ja)")
+    new.add_argument("--lang", type=lang_arg, default="ja", help="言語 ja|en / language (default ja)")
     new.set_defaults(run=_guarded(cmd_new))
 
     listing = csub.add_parser("list", help="相談の一覧 / list requests")
@@ -68,7 +66,7 @@ def cmd_new(args, settings: Settings) -> int:
         return EXIT_USAGE
     request = Request(category=args.category, summary=args.summary.strip(), urgency=args.urgency,
                       language=args.lang, department=args.department.strip(), contact=args.contact.strip())
-    person = Person("cli", _user(), name=_user())
+    person = Person("cli", cli_user(), name=cli_user())
     created = _run(settings, lambda s: s.create(person, request))
     print(created.consultation.ref)
     return EXIT_OK
@@ -168,23 +166,9 @@ def _guarded(command: Callable[[Any, Settings], int]) -> Callable[[Any, Settings
 
 
 def _office() -> Viewer:
-    return Viewer(f"cli:{_user()}", office=True, name=_user())
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): still audit something meaningful
-        return "unknown"
+    return Viewer(f"cli:{cli_user()}", office=True, name=cli_user())
 
 
 def _tz(settings: Settings):
     from zoneinfo import ZoneInfo
     return ZoneInfo(settings.timezone)
-
-
-def _lang(value: str) -> Lang:
-    lang = parse_lang(value)
-    if lang is None:
-        raise argparse.ArgumentTypeError("ja か en を指定してください (use ja or en)")
-    return lang

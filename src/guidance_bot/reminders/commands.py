@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
-import sys
 from zoneinfo import ZoneInfo
 
 from ..clock import Clock, SystemClock
@@ -24,7 +22,8 @@ from .content import check_content, describe_content
 from .schedule import ScheduleError, parse_schedule
 from .store import Actor, NewReminder, Reminder, ReminderError, ReminderStore
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from ..cliutil import EXIT_FAIL, EXIT_OK, EXIT_USAGE, cli_user
+from ..cliutil import fail as _fail
 CLOCK: Clock = SystemClock()  # tests replace it
 _DAYS = ("月 Mon", "火 Tue", "水 Wed", "木 Thu", "金 Fri", "土 Sat", "日 Sun")
 
@@ -37,13 +36,6 @@ def parse_channel(text: str) -> Destination:
         raise argparse.ArgumentTypeError(
             f"チャンネルは slack:チャンネルID（例 slack:C0123ABCD）か teams:会話ID で指定してください "
             f"(use slack:CHANNEL_ID such as slack:C0123ABCD, or teams:CONVERSATION_ID; got '{text}')") from None
-
-
-def cli_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment (containers)
-        return "unknown"
 
 
 def local_time(t, tz: str) -> str:
@@ -180,9 +172,6 @@ def _short(text: str) -> str:
     return text if len(text) <= 50 else text[:49] + "…"
 
 
-def _fail(message: str, status: int) -> int:
-    print(message, file=sys.stderr)
-    return status
 
 
 def add_parsers(sub) -> None:
